@@ -1,0 +1,29 @@
+{#-
+    Numeric types, named once. Amounts keep 12 decimals inside the pipeline (the
+    spec forbids rounding there); marts publish 6 (the spec's MRR rounding) and
+    ratios 10. All three are plain decimal types every warehouse accepts.
+-#}
+
+{% macro mrr_amount_type() -%}
+    {{ return(adapter.dispatch('mrr_amount_type', 'mrr')()) }}
+{%- endmacro %}
+
+{% macro default__mrr_amount_type() -%}
+    decimal(38, 12)
+{%- endmacro %}
+
+{% macro mrr_money_type() -%}
+    {{ return(adapter.dispatch('mrr_money_type', 'mrr')()) }}
+{%- endmacro %}
+
+{% macro default__mrr_money_type() -%}
+    decimal(28, 6)
+{%- endmacro %}
+
+{% macro mrr_ratio_type() -%}
+    {{ return(adapter.dispatch('mrr_ratio_type', 'mrr')()) }}
+{%- endmacro %}
+
+{% macro default__mrr_ratio_type() -%}
+    decimal(28, 10)
+{%- endmacro %}

@@ -1,0 +1,51 @@
+-- One row per invoice line that counts as invoiced revenue: its invoice is open,
+-- paid or uncollectible and issued on or before as_of_date. Amounts net of line
+-- discounts, without tax, in the reporting currency at the issue date's rate.
+with
+
+lines as (
+    select * from {{ ref('stg_billing__invoice_lines') }}
+),
+
+invoices as (
+    select * from {{ ref('stg_billing__invoices') }}
+),
+
+included_invoices as (
+    select
+        invoice_id,
+        customer_id,
+        currency,
+        issued_at,
+        fx_rate_to_reporting
+    from invoices
+    -- Drafts are not yet revenue and voids never were.
+    where status in ('open', 'paid', 'uncollectible')
+        and cast(issued_at as date) <= {{ mrr_as_of_date() }}
+),
+
+final as (
+    select
+        lines.invoice_line_id,
+        lines.invoice_id,
+        included_invoices.customer_id,
+        lines.subscription_id,
+        lines.plan_id,
+        lines.line_type,
+        included_invoices.issued_at,
+        cast({{ dbt.date_trunc('month', 'included_invoices.issued_at') }} as date) as issued_month,
+        lines.period_start,
+        lines.period_end,
+        included_invoices.currency,
+        included_invoices.fx_rate_to_reporting,
+        cast(lines.amount - coalesce(lines.discount_amount, 0) as {{ mrr_amount_type() }}) as net_amount,
+        cast(
+            (lines.amount - coalesce(lines.discount_amount, 0)) * included_invoices.fx_rate_to_reporting
+            as {{ mrr_amount_type() }}
+        ) as net_amount_reporting
+    from lines
+    inner join included_invoices
+        on lines.invoice_id = included_invoices.invoice_id
+)
+
+select * from final

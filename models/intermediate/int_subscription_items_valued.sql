@@ -1,0 +1,107 @@
+-- One row per kept subscription item: its monthly value (spec section 3) in its own
+-- currency and in the reporting currency at the rate locked at valid_from.
+with
+
+items as (
+    select * from {{ ref('stg_billing__subscription_items') }}
+),
+
+plans as (
+    select * from {{ ref('stg_billing__plans') }}
+),
+
+interval_factors as (
+    -- factor = numerator / denominator, kept apart so no rounding happens before the
+    -- single division below.
+    select 'day' as billing_interval, 365 as factor_numerator, 12 as factor_denominator
+    union all select 'week', 52, 12
+    union all select 'month', 1, 1
+    union all select 'quarter', 1, 3
+    union all select 'year', 1, 12
+),
+
+priced as (
+    select
+        items.subscription_item_id,
+        items.subscription_id,
+        items.customer_id,
+        items.plan_id,
+        plans.charge_type,
+        plans.billing_interval,
+        plans.billing_interval_count,
+        items.quantity,
+        items.currency,
+        items.fx_rate_to_reporting,
+        items.valid_from,
+        items.valid_to,
+        coalesce(items.unit_price, plans.price) as unit_price,
+        {% if mrr_apply_discounts() -%}
+            coalesce(items.discount_percent, 0) as discount_percent,
+            coalesce(items.discount_amount, 0) as discount_amount,
+        {%- else -%}
+            -- mrr_apply_discounts is false: list value, discounts ignored.
+            0 as discount_percent,
+            0 as discount_amount,
+        {%- endif %}
+        interval_factors.factor_numerator,
+        interval_factors.factor_denominator
+    from items
+    inner join plans
+        on items.plan_id = plans.plan_id
+    inner join interval_factors
+        on plans.billing_interval = interval_factors.billing_interval
+),
+
+period_amounts as (
+    select
+        *,
+        -- Percent first, then the fixed amount, floored at zero (spec section 3).
+        -- "* 0.01" rather than "/ 100" keeps the arithmetic in exact decimals.
+        cast(
+            greatest(
+                unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,
+                0
+            ) as {{ mrr_amount_type() }}
+        ) as period_amount
+    from priced
+),
+
+monthly_amounts as (
+    select
+        *,
+        case
+            when charge_type = 'recurring'
+                then cast(
+                    period_amount * factor_numerator / (factor_denominator * billing_interval_count)
+                    as {{ mrr_amount_type() }}
+                )
+            -- Usage (metered) plans are never MRR.
+            else cast(0 as {{ mrr_amount_type() }})
+        end as monthly_amount
+    from period_amounts
+),
+
+final as (
+    select
+        subscription_item_id,
+        subscription_id,
+        customer_id,
+        plan_id,
+        charge_type,
+        billing_interval,
+        billing_interval_count,
+        quantity,
+        unit_price,
+        discount_percent,
+        discount_amount,
+        period_amount,
+        monthly_amount,
+        currency,
+        fx_rate_to_reporting,
+        cast(monthly_amount * fx_rate_to_reporting as {{ mrr_amount_type() }}) as monthly_amount_reporting,
+        valid_from,
+        valid_to
+    from monthly_amounts
+)
+
+select * from final

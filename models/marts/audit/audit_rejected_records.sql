@@ -1,0 +1,25 @@
+-- One row per rejected raw record (latest version of its key): which table, which
+-- key and the first rule it breaks (docs/decisions.md lists the reasons in order).
+with
+
+rejected as (
+    {% for source_table, model in mrr_base_models().items() -%}
+        select
+            '{{ source_table }}' as source_table,
+            record_id,
+            rejection_reason as reason
+        from {{ ref(model) }}
+        where rejection_reason is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+final as (
+    select
+        cast(source_table as {{ dbt.type_string() }}) as source_table,
+        cast(record_id as {{ dbt.type_string() }}) as record_id,
+        cast(reason as {{ dbt.type_string() }}) as reason
+    from rejected
+)
+
+select * from final

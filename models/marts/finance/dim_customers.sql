@@ -1,0 +1,46 @@
+-- One row per customer that counts (not a test account, not deleted, not rejected),
+-- with its attributes and MRR history in brief.
+with
+
+customers as (
+    select * from {{ ref('stg_billing__customers') }}
+),
+
+customer_months as (
+    select * from {{ ref('int_customer_mrr_monthly') }}
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+mrr_summary as (
+    select
+        customer_months.customer_id,
+        min(customer_months.month) as first_mrr_month,
+        max(customer_months.month) as last_mrr_month,
+        sum(case when months.is_as_of_month then customer_months.mrr else 0 end) as current_mrr
+    from customer_months
+    inner join months
+        on customer_months.month = months.month
+    group by customer_months.customer_id
+),
+
+final as (
+    select
+        cast(customers.customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(customers.customer_name as {{ dbt.type_string() }}) as customer_name,
+        cast(customers.email as {{ dbt.type_string() }}) as email,
+        cast(customers.country_code as {{ dbt.type_string() }}) as country_code,
+        cast(customers.segment as {{ dbt.type_string() }}) as segment,
+        cast(customers.created_at as {{ dbt.type_timestamp() }}) as created_at,
+        cast(mrr_summary.first_mrr_month as date) as first_mrr_month,
+        cast(mrr_summary.last_mrr_month as date) as last_mrr_month,
+        cast(coalesce(mrr_summary.current_mrr, 0) as {{ mrr_money_type() }}) as current_mrr,
+        coalesce(mrr_summary.current_mrr, 0) > 0 as is_active
+    from customers
+    left join mrr_summary
+        on customers.customer_id = mrr_summary.customer_id
+)
+
+select * from final

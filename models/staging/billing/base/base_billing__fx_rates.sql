@@ -1,0 +1,81 @@
+-- One row per fx rate record (rate_date, from_currency, to_currency), valid or not.
+-- The table has no updated_at: identical rows are copies; different rates for one
+-- key cannot be told apart, so the key is rejected rather than guessed.
+with
+
+source as (
+    select * from {{ source('billing', 'fx_rates') }}
+),
+
+cleaned as (
+    select
+        cast(rate_date as date) as rate_date,
+        nullif(upper(trim(from_currency)), '') as from_currency,
+        nullif(upper(trim(to_currency)), '') as to_currency,
+        cast(rate as {{ mrr_amount_type() }}) as rate
+    from source
+),
+
+keyed as (
+    select
+        *,
+        case
+            when rate_date is not null and from_currency is not null and to_currency is not null
+                then {{ dbt.concat(["from_currency", "'>'", "to_currency", "'@'", "cast(rate_date as " ~ dbt.type_string() ~ ")"]) }}
+        end as record_id
+    from cleaned
+),
+
+-- A key with a missing part is not a key: each such row is its own record.
+unkeyed_records as (
+    select
+        record_id,
+        rate_date,
+        from_currency,
+        to_currency,
+        rate,
+        0 as duplicate_copies,
+        0 as conflicting_rates
+    from keyed
+    where record_id is null
+),
+
+keyed_records as (
+    select
+        record_id,
+        rate_date,
+        from_currency,
+        to_currency,
+        min(rate) as rate,
+        count(*) - 1 as duplicate_copies,
+        count(distinct rate) as conflicting_rates
+    from keyed
+    where record_id is not null
+    group by record_id, rate_date, from_currency, to_currency
+),
+
+records as (
+    select * from unkeyed_records
+    union all
+    select * from keyed_records
+),
+
+final as (
+    select
+        record_id,
+        rate_date,
+        from_currency,
+        to_currency,
+        rate,
+        duplicate_copies,
+        0 as superseded_versions,
+        cast(null as {{ dbt.type_string() }}) as exclusion_reason,
+        case
+            when record_id is null then 'missing key'
+            when conflicting_rates > 1 then 'conflicting rates'
+            when rate is null or rate <= 0 then 'non-positive rate'
+        end as rejection_reason
+    from records
+)
+
+select * from final

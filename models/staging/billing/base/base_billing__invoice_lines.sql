@@ -1,0 +1,74 @@
+-- One row per invoice line record (latest version), valid or not, with its disposition.
+-- Lines have no soft delete of their own: they go with their invoice.
+with
+
+source as (
+    select * from {{ source('billing', 'invoice_lines') }}
+),
+
+invoices as (
+    select * from {{ ref('base_billing__invoices') }}
+),
+
+cleaned as (
+    select
+        nullif(trim(cast(invoice_line_id as {{ dbt.type_string() }})), '') as record_id,
+        nullif(trim(cast(invoice_id as {{ dbt.type_string() }})), '') as invoice_id,
+        nullif(trim(cast(subscription_id as {{ dbt.type_string() }})), '') as subscription_id,
+        nullif(trim(cast(plan_id as {{ dbt.type_string() }})), '') as plan_id,
+        lower(trim(line_type)) as line_type,
+        trim(description) as description,
+        cast(quantity as {{ mrr_amount_type() }}) as quantity,
+        cast(amount as {{ mrr_amount_type() }}) as amount,
+        cast(discount_amount as {{ mrr_amount_type() }}) as discount_amount,
+        cast(tax_amount as {{ mrr_amount_type() }}) as tax_amount,
+        cast(period_start as {{ dbt.type_timestamp() }}) as period_start,
+        cast(period_end as {{ dbt.type_timestamp() }}) as period_end,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at
+    from source
+),
+
+versioned as (
+    {{ mrr_rank_versions('cleaned') }}
+),
+
+latest as (
+    select * from versioned
+    where version_rank = 1
+),
+
+final as (
+    select
+        latest.record_id as invoice_line_id,
+        latest.record_id,
+        latest.invoice_id,
+        latest.subscription_id,
+        latest.plan_id,
+        latest.line_type,
+        latest.description,
+        latest.quantity,
+        latest.amount,
+        latest.discount_amount,
+        latest.tax_amount,
+        latest.period_start,
+        latest.period_end,
+        latest.updated_at,
+        latest.duplicate_copies,
+        latest.superseded_versions,
+        {{ mrr_inherited_exclusion('invoices.exclusion_reason') }} as exclusion_reason,
+        case
+            when latest.record_id is null then 'missing key'
+            when invoices.record_id is null then 'invoice not found'
+            when invoices.rejection_reason is not null then 'invoice rejected'
+            when latest.line_type is null
+                or latest.line_type not in ('subscription', 'proration', 'usage', 'one_time', 'setup')
+                then 'unknown line_type'
+            when latest.quantity < 0 then 'negative quantity'
+            when latest.discount_amount < 0 then 'negative discount_amount'
+        end as rejection_reason
+    from latest
+    left join invoices
+        on latest.invoice_id = invoices.record_id
+)
+
+select * from final

@@ -1,0 +1,87 @@
+-- One row per invoice record (latest version), valid or not, with its disposition
+-- and the fx rate of its issue date (spec section 7, fct_revenue).
+with
+
+source as (
+    select * from {{ source('billing', 'invoices') }}
+),
+
+customers as (
+    select * from {{ ref('base_billing__customers') }}
+),
+
+fx_to_reporting as (
+    {{ mrr_fx_rates_to_reporting() }}
+),
+
+cleaned as (
+    select
+        nullif(trim(cast(invoice_id as {{ dbt.type_string() }})), '') as record_id,
+        nullif(trim(cast(customer_id as {{ dbt.type_string() }})), '') as customer_id,
+        nullif(trim(cast(subscription_id as {{ dbt.type_string() }})), '') as subscription_id,
+        lower(trim(status)) as status,
+        nullif(upper(trim(currency)), '') as currency,
+        cast(issued_at as {{ dbt.type_timestamp() }}) as issued_at,
+        cast(due_at as {{ dbt.type_timestamp() }}) as due_at,
+        cast(paid_at as {{ dbt.type_timestamp() }}) as paid_at,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+    from source
+),
+
+versioned as (
+    {{ mrr_rank_versions('cleaned') }}
+),
+
+latest as (
+    select
+        *,
+        cast(issued_at as date) as rate_lookup_date
+    from versioned
+    where version_rank = 1
+),
+
+with_rate as (
+    select
+        latest.*,
+        {{ mrr_fx_rate('fx_to_reporting', 'latest.currency') }} as fx_rate_to_reporting
+    from latest
+    left join fx_to_reporting
+        {{ mrr_fx_rate_join_condition('fx_to_reporting', 'latest.currency', 'latest.rate_lookup_date') }}
+),
+
+final as (
+    select
+        with_rate.record_id as invoice_id,
+        with_rate.record_id,
+        with_rate.customer_id,
+        with_rate.subscription_id,
+        with_rate.status,
+        with_rate.currency,
+        with_rate.issued_at,
+        with_rate.due_at,
+        with_rate.paid_at,
+        with_rate.fx_rate_to_reporting,
+        with_rate.updated_at,
+        with_rate.is_deleted,
+        with_rate.duplicate_copies,
+        with_rate.superseded_versions,
+        case
+            when with_rate.is_deleted then 'soft deleted'
+            else {{ mrr_inherited_exclusion('customers.exclusion_reason') }}
+        end as exclusion_reason,
+        case
+            when with_rate.record_id is null then 'missing key'
+            when customers.record_id is null then 'customer not found'
+            when with_rate.status is null
+                or with_rate.status not in ('draft', 'open', 'paid', 'uncollectible', 'void')
+                then 'unknown status'
+            when with_rate.issued_at is null then 'missing issued_at'
+            when with_rate.fx_rate_to_reporting is null then 'no fx rate'
+        end as rejection_reason
+    from with_rate
+    left join customers
+        on with_rate.customer_id = customers.record_id
+)
+
+select * from final

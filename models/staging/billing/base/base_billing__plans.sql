@@ -1,0 +1,59 @@
+-- One row per plan record (latest version), valid or not, with its disposition.
+with
+
+source as (
+    select * from {{ source('billing', 'plans') }}
+),
+
+cleaned as (
+    select
+        nullif(trim(cast(plan_id as {{ dbt.type_string() }})), '') as record_id,
+        trim(plan_name) as plan_name,
+        trim(product_name) as product_name,
+        lower(trim(charge_type)) as charge_type,
+        lower(trim(billing_interval)) as billing_interval,
+        -- Spec: a null interval count means 1.
+        coalesce(cast(billing_interval_count as {{ dbt.type_int() }}), 1) as billing_interval_count,
+        cast(price as {{ mrr_amount_type() }}) as price,
+        nullif(upper(trim(currency)), '') as currency,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+    from source
+),
+
+versioned as (
+    {{ mrr_rank_versions('cleaned') }}
+),
+
+final as (
+    select
+        record_id as plan_id,
+        record_id,
+        plan_name,
+        product_name,
+        charge_type,
+        billing_interval,
+        billing_interval_count,
+        price,
+        currency,
+        updated_at,
+        is_deleted,
+        duplicate_copies,
+        superseded_versions,
+        case
+            when is_deleted then 'soft deleted'
+        end as exclusion_reason,
+        case
+            when record_id is null then 'missing key'
+            when charge_type is null or charge_type not in ('recurring', 'usage') then 'unknown charge_type'
+            when billing_interval is null
+                or billing_interval not in ('day', 'week', 'month', 'quarter', 'year')
+                then 'unknown billing_interval'
+            when billing_interval_count < 1 then 'billing_interval_count below 1'
+            when price < 0 then 'negative price'
+        end as rejection_reason
+    from versioned
+    where version_rank = 1
+)
+
+select * from final

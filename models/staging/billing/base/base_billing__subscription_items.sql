@@ -1,0 +1,110 @@
+-- One row per subscription item record (latest version), valid or not, with its
+-- disposition and the fx rate locked at valid_from (spec section 3).
+with
+
+source as (
+    select * from {{ source('billing', 'subscription_items') }}
+),
+
+subscriptions as (
+    select * from {{ ref('base_billing__subscriptions') }}
+),
+
+plans as (
+    select * from {{ ref('base_billing__plans') }}
+),
+
+fx_to_reporting as (
+    {{ mrr_fx_rates_to_reporting() }}
+),
+
+cleaned as (
+    select
+        nullif(trim(cast(subscription_item_id as {{ dbt.type_string() }})), '') as record_id,
+        nullif(trim(cast(subscription_id as {{ dbt.type_string() }})), '') as subscription_id,
+        nullif(trim(cast(plan_id as {{ dbt.type_string() }})), '') as plan_id,
+        -- Spec: a null quantity means 1.
+        coalesce(cast(quantity as {{ dbt.type_int() }}), 1) as quantity,
+        cast(unit_price as {{ mrr_amount_type() }}) as unit_price,
+        cast(discount_percent as {{ mrr_amount_type() }}) as discount_percent,
+        cast(discount_amount as {{ mrr_amount_type() }}) as discount_amount,
+        cast(valid_from as {{ dbt.type_timestamp() }}) as valid_from,
+        cast(valid_to as {{ dbt.type_timestamp() }}) as valid_to,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+    from source
+),
+
+versioned as (
+    {{ mrr_rank_versions('cleaned') }}
+),
+
+latest as (
+    select
+        versioned.*,
+        plans.currency,
+        cast(versioned.valid_from as date) as rate_lookup_date
+    from versioned
+    left join plans
+        on versioned.plan_id = plans.record_id
+    where versioned.version_rank = 1
+),
+
+with_rate as (
+    select
+        latest.*,
+        {{ mrr_fx_rate('fx_to_reporting', 'latest.currency') }} as fx_rate_to_reporting
+    from latest
+    left join fx_to_reporting
+        {{ mrr_fx_rate_join_condition('fx_to_reporting', 'latest.currency', 'latest.rate_lookup_date') }}
+),
+
+final as (
+    select
+        with_rate.record_id as subscription_item_id,
+        with_rate.record_id,
+        with_rate.subscription_id,
+        subscriptions.customer_id,
+        with_rate.plan_id,
+        with_rate.quantity,
+        with_rate.unit_price,
+        with_rate.discount_percent,
+        with_rate.discount_amount,
+        with_rate.valid_from,
+        with_rate.valid_to,
+        with_rate.currency,
+        with_rate.fx_rate_to_reporting,
+        with_rate.updated_at,
+        with_rate.is_deleted,
+        with_rate.duplicate_copies,
+        with_rate.superseded_versions,
+        case
+            when with_rate.is_deleted then 'soft deleted'
+            when subscriptions.exclusion_reason in ('soft deleted', 'parent soft deleted')
+                or plans.exclusion_reason in ('soft deleted', 'parent soft deleted')
+                then 'parent soft deleted'
+            else {{ mrr_inherited_exclusion('subscriptions.exclusion_reason') }}
+        end as exclusion_reason,
+        case
+            when with_rate.record_id is null then 'missing key'
+            when subscriptions.record_id is null then 'subscription not found'
+            when subscriptions.rejection_reason is not null then 'subscription rejected'
+            when plans.record_id is null then 'plan not found'
+            when plans.rejection_reason is not null then 'plan rejected'
+            when with_rate.unit_price < 0 then 'negative unit_price'
+            when with_rate.quantity < 0 then 'negative quantity'
+            when with_rate.discount_amount < 0 then 'negative discount_amount'
+            when with_rate.discount_percent < 0 or with_rate.discount_percent > 100
+                then 'discount_percent outside 0-100'
+            when with_rate.valid_from is null then 'missing valid_from'
+            when with_rate.valid_to < with_rate.valid_from then 'valid_to before valid_from'
+            when with_rate.fx_rate_to_reporting is null then 'no fx rate'
+        end as rejection_reason
+    from with_rate
+    left join subscriptions
+        on with_rate.subscription_id = subscriptions.record_id
+    left join plans
+        on with_rate.plan_id = plans.record_id
+)
+
+select * from final

@@ -1,0 +1,29 @@
+-- One row per valid subscription item version, with the fx rate locked at valid_from.
+-- Only records that are kept: not soft deleted, not a test customer's, not rejected.
+with
+
+base as (
+    select * from {{ ref('base_billing__subscription_items') }}
+),
+
+final as (
+    select
+        subscription_item_id,
+        subscription_id,
+        customer_id,
+        plan_id,
+        quantity,
+        unit_price,
+        discount_percent,
+        discount_amount,
+        valid_from,
+        valid_to,
+        currency,
+        fx_rate_to_reporting,
+        updated_at
+    from base
+    where exclusion_reason is null
+        and rejection_reason is null
+)
+
+select * from final
