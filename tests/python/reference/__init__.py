@@ -1,0 +1,1 @@
+"""Independent Python reference for the MRR spec (shares no code with the dbt models)."""
