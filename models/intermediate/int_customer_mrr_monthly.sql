@@ -18,8 +18,9 @@ items_on_snapshot_days as (
         items.monthly_amount_reporting
     from items
     inner join months
-        on items.effective_start_date <= months.snapshot_date
-        and (items.effective_end_date > months.snapshot_date or items.effective_end_date is null)
+        on
+            items.effective_start_date <= months.snapshot_date
+            and (items.effective_end_date > months.snapshot_date or items.effective_end_date is null)
 ),
 
 customer_months as (

@@ -20,7 +20,8 @@ included_invoices as (
         fx_rate_to_reporting
     from invoices
     -- Drafts are not yet revenue and voids never were.
-    where status in ('open', 'paid', 'uncollectible')
+    where
+        status in ('open', 'paid', 'uncollectible')
         and cast(issued_at as date) <= {{ mrr_as_of_date() }}
 ),
 

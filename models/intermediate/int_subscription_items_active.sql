@@ -1,5 +1,9 @@
 -- One row per recurring subscription item that counts on at least one day: its
 -- effective period in days (spec section 4), end exclusive.
+{#- The paid period starts when the trial ends, unless trials count at list value. -#}
+{%- set paid_period_start = 'items.valid_from' if mrr_include_trials()
+    else 'coalesce(subscriptions.trial_end_at, items.valid_from)' %}
+
 with
 
 items as (
@@ -20,11 +24,8 @@ bounded as (
         -- each null falls back to a value that cannot win.
         greatest(
             items.valid_from,
-            coalesce(subscriptions.started_at, items.valid_from)
-            {%- if not mrr_include_trials() %},
-            -- The paid period starts when the trial ends.
-            coalesce(subscriptions.trial_end_at, items.valid_from)
-            {%- endif %}
+            coalesce(subscriptions.started_at, items.valid_from),
+            {{ paid_period_start }}
         ) as effective_start_at,
         least(
             coalesce(items.valid_to, subscriptions.ended_at, subscriptions.cancel_at),
@@ -34,8 +35,9 @@ bounded as (
     from items
     inner join subscriptions
         on items.subscription_id = subscriptions.subscription_id
-    where items.charge_type = 'recurring'
-        -- A subscription that never started never counts.
+    -- A subscription that never started never counts.
+    where
+        items.charge_type = 'recurring'
         and subscriptions.started_at is not null
 ),
 
@@ -51,7 +53,8 @@ final as (
         cast(effective_start_at as date) as effective_start_date,
         cast(effective_end_at as date) as effective_end_date
     from bounded
-    where effective_end_at is null
+    where
+        effective_end_at is null
         or cast(effective_start_at as date) < cast(effective_end_at as date)
 )
 

@@ -10,16 +10,6 @@ plans as (
     select * from {{ ref('stg_billing__plans') }}
 ),
 
-interval_factors as (
-    -- factor = numerator / denominator, kept apart so no rounding happens before the
-    -- single division below.
-    select 'day' as billing_interval, 365 as factor_numerator, 12 as factor_denominator
-    union all select 'week', 52, 12
-    union all select 'month', 1, 1
-    union all select 'quarter', 1, 3
-    union all select 'year', 1, 12
-),
-
 priced as (
     select
         items.subscription_item_id,
@@ -43,13 +33,23 @@ priced as (
             0 as discount_percent,
             0 as discount_amount,
         {%- endif %}
-        interval_factors.factor_numerator,
-        interval_factors.factor_denominator
+        -- factor = numerator / denominator (spec section 3), kept apart so that
+        -- nothing is rounded before the single division below.
+        case plans.billing_interval
+            when 'day' then 365
+            when 'week' then 52
+            else 1
+        end as factor_numerator,
+        case plans.billing_interval
+            when 'day' then 12
+            when 'week' then 12
+            when 'month' then 1
+            when 'quarter' then 3
+            when 'year' then 12
+        end as factor_denominator
     from items
     inner join plans
         on items.plan_id = plans.plan_id
-    inner join interval_factors
-        on plans.billing_interval = interval_factors.billing_interval
 ),
 
 period_amounts as (

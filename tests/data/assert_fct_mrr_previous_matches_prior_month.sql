@@ -14,8 +14,9 @@ checked as (
         coalesce(prior_month.mrr, 0) as prior_month_mrr
     from mrr as current_month
     left join mrr as prior_month
-        on current_month.customer_id = prior_month.customer_id
-        and prior_month.month = cast({{ dbt.dateadd('month', -1, 'current_month.month') }} as date)
+        on
+            current_month.customer_id = prior_month.customer_id
+            and prior_month.month = cast({{ dbt.dateadd('month', -1, 'current_month.month') }} as date)
 )
 
 select *

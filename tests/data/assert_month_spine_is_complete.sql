@@ -22,14 +22,15 @@ summary as (
         min(month) as first_month,
         max(month) as last_month,
         count(*) as month_count,
-        {{ dbt.datediff('min(month)', 'max(month)', 'month') }} + 1 as expected_month_count
+        {{ dbt.datediff('min(month)', 'max(month)', 'month') }} + 1 as expected_month_count -- noqa: LT05
     from months
 )
 
 select summary.*
 from summary
 cross join first_activity
-where summary.month_count > 0
+where
+    summary.month_count > 0
     and (
         summary.month_count != summary.expected_month_count
         or summary.last_month != cast({{ dbt.date_trunc('month', mrr_as_of_date()) }} as date)

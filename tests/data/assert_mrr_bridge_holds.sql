@@ -18,7 +18,8 @@ with_prior as (
 
 select *
 from with_prior
-where opening_mrr + new_mrr + expansion_mrr + contraction_mrr + churned_mrr + reactivation_mrr != closing_mrr
+where
+    opening_mrr + new_mrr + expansion_mrr + contraction_mrr + churned_mrr + reactivation_mrr != closing_mrr
     or new_mrr + expansion_mrr + contraction_mrr + churned_mrr + reactivation_mrr != net_new_mrr
     or opening_customers + new_customers + reactivated_customers - churned_customers != closing_customers
     or opening_customers != expansion_customers + contraction_customers + churned_customers + retained_customers

@@ -19,11 +19,12 @@ select
     later.valid_from as later_valid_from
 from items as earlier
 inner join items as later
-    on earlier.subscription_id = later.subscription_id
-    and earlier.plan_id = later.plan_id
-    and earlier.subscription_item_id != later.subscription_item_id
-    and (
-        earlier.valid_from < later.valid_from
-        or (earlier.valid_from = later.valid_from and earlier.subscription_item_id < later.subscription_item_id)
-    )
-    and (earlier.valid_to is null or earlier.valid_to > later.valid_from)
+    on
+        earlier.subscription_id = later.subscription_id
+        and earlier.plan_id = later.plan_id
+        and earlier.subscription_item_id != later.subscription_item_id
+        and (
+            earlier.valid_from < later.valid_from
+            or (earlier.valid_from = later.valid_from and earlier.subscription_item_id < later.subscription_item_id)
+        )
+        and (earlier.valid_to is null or earlier.valid_to > later.valid_from)

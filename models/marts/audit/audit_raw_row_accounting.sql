@@ -19,15 +19,24 @@ records as (
 ),
 
 row_counts as (
-    select source_table, disposition, count(*) as row_count
+    select
+        source_table,
+        disposition,
+        count(*) as row_count
     from records
     group by source_table, disposition
     union all
-    select source_table, 'duplicate copy' as disposition, sum(duplicate_copies) as row_count
+    select
+        source_table,
+        'duplicate copy' as disposition,
+        sum(duplicate_copies) as row_count
     from records
     group by source_table
     union all
-    select source_table, 'superseded version' as disposition, sum(superseded_versions) as row_count
+    select
+        source_table,
+        'superseded version' as disposition,
+        sum(superseded_versions) as row_count
     from records
     group by source_table
 ),

@@ -70,7 +70,8 @@ churn_rows as (
         -neighbours.mrr as movement_amount
     from neighbours
     cross join as_of
-    where (neighbours.next_active_month is null or neighbours.next_active_month != neighbours.month_after)
+    where
+        (neighbours.next_active_month is null or neighbours.next_active_month != neighbours.month_after)
         and neighbours.month_after <= as_of.as_of_month
 ),
 

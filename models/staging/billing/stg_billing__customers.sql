@@ -16,7 +16,8 @@ final as (
         created_at,
         updated_at
     from base
-    where exclusion_reason is null
+    where
+        exclusion_reason is null
         and rejection_reason is null
 )
 

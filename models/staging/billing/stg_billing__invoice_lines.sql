@@ -22,7 +22,8 @@ final as (
         period_end,
         updated_at
     from base
-    where exclusion_reason is null
+    where
+        exclusion_reason is null
         and rejection_reason is null
 )
 

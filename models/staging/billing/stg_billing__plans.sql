@@ -18,7 +18,8 @@ final as (
         currency,
         updated_at
     from base
-    where exclusion_reason is null
+    where
+        exclusion_reason is null
         and rejection_reason is null
 )
 

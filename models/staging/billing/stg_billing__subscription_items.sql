@@ -22,7 +22,8 @@ final as (
         fx_rate_to_reporting,
         updated_at
     from base
-    where exclusion_reason is null
+    where
+        exclusion_reason is null
         and rejection_reason is null
 )
 

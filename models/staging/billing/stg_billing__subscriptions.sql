@@ -19,7 +19,8 @@ final as (
         ended_at,
         updated_at
     from base
-    where exclusion_reason is null
+    where
+        exclusion_reason is null
         and rejection_reason is null
 )
 

@@ -1,6 +1,10 @@
 -- One row per fx rate record (rate_date, from_currency, to_currency), valid or not.
 -- The table has no updated_at: identical rows are copies; different rates for one
 -- key cannot be told apart, so the key is rejected rather than guessed.
+{%- set record_id_parts = [
+    'from_currency', "'>'", 'to_currency', "'@'", 'cast(rate_date as ' ~ dbt.type_string() ~ ')'
+] %}
+
 with
 
 source as (
@@ -21,7 +25,7 @@ keyed as (
         *,
         case
             when rate_date is not null and from_currency is not null and to_currency is not null
-                then {{ dbt.concat(["from_currency", "'>'", "to_currency", "'@'", "cast(rate_date as " ~ dbt.type_string() ~ ")"]) }}
+                then {{ dbt.concat(record_id_parts) }}
         end as record_id
     from cleaned
 ),

@@ -60,7 +60,8 @@ final as (
             when latest.record_id is null then 'missing key'
             when invoices.record_id is null then 'invoice not found'
             when invoices.rejection_reason is not null then 'invoice rejected'
-            when latest.line_type is null
+            when
+                latest.line_type is null
                 or latest.line_type not in ('subscription', 'proration', 'usage', 'one_time', 'setup')
                 then 'unknown line_type'
             when latest.quantity < 0 then 'negative quantity'

@@ -73,7 +73,8 @@ final as (
         case
             when with_rate.record_id is null then 'missing key'
             when customers.record_id is null then 'customer not found'
-            when with_rate.status is null
+            when
+                with_rate.status is null
                 or with_rate.status not in ('draft', 'open', 'paid', 'uncollectible', 'void')
                 then 'unknown status'
             when with_rate.issued_at is null then 'missing issued_at'

@@ -46,7 +46,8 @@ final as (
         case
             when record_id is null then 'missing key'
             when charge_type is null or charge_type not in ('recurring', 'usage') then 'unknown charge_type'
-            when billing_interval is null
+            when
+                billing_interval is null
                 or billing_interval not in ('day', 'week', 'month', 'quarter', 'year')
                 then 'unknown billing_interval'
             when billing_interval_count < 1 then 'billing_interval_count below 1'

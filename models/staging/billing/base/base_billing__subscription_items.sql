@@ -80,7 +80,8 @@ final as (
         with_rate.superseded_versions,
         case
             when with_rate.is_deleted then 'soft deleted'
-            when subscriptions.exclusion_reason in ('soft deleted', 'parent soft deleted')
+            when
+                subscriptions.exclusion_reason in ('soft deleted', 'parent soft deleted')
                 or plans.exclusion_reason in ('soft deleted', 'parent soft deleted')
                 then 'parent soft deleted'
             else {{ mrr_inherited_exclusion('subscriptions.exclusion_reason') }}
