@@ -1,0 +1,67 @@
+-- One row per customer per month with invoiced MRR: every subscription invoice line
+-- with a service period, normalised to a monthly amount and counted in each month
+-- whose snapshot day its service period covers (the ChartMogul approach), so an
+-- annual invoice of 1,200 shows 100 in each of its twelve months.
+with
+
+lines as (
+    select * from {{ ref('int_invoice_lines_converted') }}
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+service_periods as (
+    select
+        invoice_line_id,
+        customer_id,
+        net_amount_reporting,
+        cast(period_start as date) as service_start_date,
+        cast(period_end as date) as service_end_date,
+        {{ dbt.datediff('period_start', 'period_end', 'day') }} * 12.0 / 365 as service_months_exact -- noqa: LT05
+    from lines
+    where
+        line_type = 'subscription'
+        and period_start is not null
+        and period_end is not null
+        and cast(period_start as date) < cast(period_end as date)
+),
+
+normalised as (
+    select
+        *,
+        -- Calendar months run 28 to 31 days, so a period of about a month or more is
+        -- counted in whole months (a 31-day month is 1, a 365-day year is 12); a
+        -- shorter one (weekly, daily) in exact days x 12 / 365.
+        case
+            when round(service_months_exact) >= 1 then round(service_months_exact)
+            else service_months_exact
+        end as service_months
+    from service_periods
+),
+
+line_months as (
+    select
+        months.month,
+        normalised.customer_id,
+        cast(normalised.net_amount_reporting / normalised.service_months as {{ mrr_amount_type() }})
+            as invoiced_monthly_amount
+    from normalised
+    inner join months
+        on
+            normalised.service_start_date <= months.snapshot_date
+            and normalised.service_end_date > months.snapshot_date
+),
+
+final as (
+    select
+        month,
+        customer_id,
+        cast(round(sum(invoiced_monthly_amount), 6) as {{ mrr_money_type() }}) as invoiced_mrr,
+        count(*) as invoice_lines
+    from line_months
+    group by month, customer_id
+)
+
+select * from final

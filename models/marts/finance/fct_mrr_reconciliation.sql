@@ -1,0 +1,66 @@
+-- One row per customer per month of the reporting window in which the customer has
+-- contracted MRR (fct_mrr) or invoiced MRR (subscription invoice lines spread over
+-- their service periods): both values, the difference and a flag beyond tolerance.
+with
+
+contracted as (
+    select * from {{ ref('int_customer_mrr_monthly') }}
+),
+
+invoiced as (
+    select * from {{ ref('int_customer_invoiced_mrr_monthly') }}
+),
+
+reporting_months as (
+    select month from {{ ref('fct_mrr_movements') }}
+),
+
+customer_months as (
+    select
+        month,
+        customer_id
+    from contracted
+    union
+    select
+        month,
+        customer_id
+    from invoiced
+),
+
+compared as (
+    select
+        customer_months.month,
+        customer_months.customer_id,
+        coalesce(contracted.mrr, 0) as contracted_mrr,
+        coalesce(invoiced.invoiced_mrr, 0) as invoiced_mrr,
+        coalesce(invoiced.invoice_lines, 0) as invoice_lines
+    from customer_months
+    inner join reporting_months
+        on customer_months.month = reporting_months.month
+    left join contracted
+        on
+            customer_months.month = contracted.month
+            and customer_months.customer_id = contracted.customer_id
+    left join invoiced
+        on
+            customer_months.month = invoiced.month
+            and customer_months.customer_id = invoiced.customer_id
+),
+
+final as (
+    select
+        cast(month as date) as month,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(contracted_mrr as {{ mrr_money_type() }}) as contracted_mrr,
+        cast(invoiced_mrr as {{ mrr_money_type() }}) as invoiced_mrr,
+        cast(invoiced_mrr - contracted_mrr as {{ mrr_money_type() }}) as mrr_difference,
+        cast(invoice_lines as {{ dbt.type_int() }}) as invoice_lines,
+        case
+            when invoiced_mrr - contracted_mrr > {{ mrr_reconciliation_tolerance() }} then true
+            when contracted_mrr - invoiced_mrr > {{ mrr_reconciliation_tolerance() }} then true
+            else false
+        end as is_beyond_tolerance
+    from compared
+)
+
+select * from final
