@@ -208,7 +208,6 @@ def test_fx_locked_at_valid_from_with_weekend_fallback():
         date(2024, 1, 1): D("110"), date(2024, 2, 1): D("110"), date(2024, 3, 1): D("110")}
     assert sorted((r["source_table"], r["record_id"], r["reason"]) for r in result["audit_rejected_records"]) == [
         ("fx_rates", "EUR>USD@2024-01-07", "conflicting rates"),
-        ("fx_rates", "EUR>USD@2024-01-07", "conflicting rates"),
         ("subscription_items", "ib", "no fx rate"),
     ]
 

@@ -249,8 +249,11 @@ def _compute(raw, variables):
             else:
                 positive.append(rate)
         if len(positive) > 1:
-            for _rate in positive:
-                reject("fx_rates", record_id, "conflicting rates")
+            # Reading: "both rejected" makes every row of the key 'rejected', while the
+            # audit lists the key once: for fx_rates the record *is* the key
+            # (decisions.md: record_id FROM>TO@date, one audit row per rejected record).
+            reject("fx_rates", record_id, "conflicting rates")
+            dispositions["fx_rates"][REJECTED] += len(positive) - 1
         elif positive:
             dispositions["fx_rates"][KEPT] += 1
             if dst == reporting:

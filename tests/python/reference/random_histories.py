@@ -559,8 +559,8 @@ class _Builder:
         deleted_sub = self.add_subscription(anchor_customer, t0, p_deleted=1.0, sub_id="sub_deleted")
 
         # Items, one per reason, on the clean anchor subscription.
-        def item(plan="pl_basic_m", sub=anchor_sub, valid_from=t0, valid_to=None, **terms):
-            self.add_item(sub, plan, valid_from, valid_to, p_deleted=0, messy=False, **terms)
+        def item(plan="pl_basic_m", sub=anchor_sub, valid_from=t0, valid_to=None, p_deleted=0, **terms):
+            self.add_item(sub, plan, valid_from, valid_to, p_deleted=p_deleted, messy=False, **terms)
         self.tables["subscription_items"].append({
             "subscription_item_id": rng.choice([None, "  "]), "subscription_id": anchor_sub,
             "plan_id": "pl_basic_m", "quantity": 1, "unit_price": None, "discount_percent": None,
@@ -583,7 +583,12 @@ class _Builder:
         item(plan="pl_chf_m")  # plan with no rate to USD at all
         item(plan="pl_sek_m", valid_from=sek_early)
         item(plan="pl_eu_m", valid_from=conflict, quantity=2)  # falls back past the conflicting rate
-        # Exclusions win over rejections.
+        # Exclusions win over rejections (decisions.md: a gone record is not validated).
+        item(quantity=-7, p_deleted=1.0)
+        item(plan="pl_deleted_bad")
+        self.add_subscription("cus_ghost", t0, p_deleted=1.0, sub_id="sub_deleted_bad_customer")
+        self.versioned("plans", {**self.plan_row(("pl_deleted_bad", "recurring", "fortnight", 0, "-1", "USD")),
+                                 "is_deleted": True}, "plan_id")
         item(plan="pl_deleted", quantity=-1)
         item(sub=deleted_sub, quantity=-1)
         test_sub = self.add_subscription(test_customer, t0, p_deleted=0)
@@ -609,6 +614,9 @@ class _Builder:
         invoice(currency="sek", issued=sek_early)
         invoice(currency=" eur", issued=conflict)
         invoice(customer=test_customer, status="refunded")  # excluded, not rejected
+        self.add_invoice(anchor_customer, None, None, "CHF", status="refunded", n_lines=1, p_deleted=1.0)
+        self.add_invoice(deleted_customer, None, t0, "USD", status="paid", n_lines=1, p_deleted=0,
+                         line_types=["tax"])
         deleted_invoice = self.add_invoice(anchor_customer, None, t0, "USD", status="paid", n_lines=0,
                                            p_deleted=1.0)
         ok_invoice = invoice(n_lines=0)

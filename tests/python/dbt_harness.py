@@ -1,0 +1,127 @@
+"""Run the real dbt project on raw tables made in Python, and read its marts back.
+
+Each build gets its own DuckDB file, target path and log path, so tests never
+touch the developer's database or collide with another dbt run in the repo.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from pathlib import Path
+
+import duckdb
+from dbt.cli.main import dbtRunner
+
+from reference.random_histories import TABLE_COLUMNS
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+RAW_SCHEMA = "raw_billing"
+MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "audit_rejected_records", "dim_customers")
+_BATCH = 500
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class DbtBuildFailed(AssertionError):
+    pass
+
+
+def write_raw_tables(db_path: Path, tables: dict, schema: str = RAW_SCHEMA) -> None:
+    """Create the seven raw tables with the spec's column types and load ``tables``."""
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        for table, columns in TABLE_COLUMNS.items():
+            ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
+            con.execute(f"create or replace table {schema}.{table} ({ddl})")
+            rows = [tuple(row.get(name) for name in columns) for row in tables.get(table, [])]
+            one_row = "(" + ", ".join("?" for _ in columns) + ")"
+            # Multi-row VALUES: executemany on thousands of fx rows is an order slower.
+            for start in range(0, len(rows), _BATCH):
+                batch = rows[start:start + _BATCH]
+                con.execute(f"insert into {schema}.{table} values " + ", ".join([one_row] * len(batch)),
+                            [value for row in batch for value in row])
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def _environment(**values):
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _invoke_build(db_path: Path, work_dir: Path, dbt_vars: dict, exclude: list):
+    args = [
+        "build", "--exclude", *exclude,
+        "--vars", json.dumps(dbt_vars),
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
+        "--no-partial-parse", "--quiet",
+    ]
+    with _environment(MRR_DUCKDB_PATH=str(db_path), DBT_PROFILES_DIR=str(PROJECT_DIR),
+                      DBT_SEND_ANONYMOUS_USAGE_STATS="False", MRR_TARGET="duckdb"):
+        result = dbtRunner().invoke(args)
+    return result, getattr(result.result, "results", None) or []
+
+
+def run_dbt_build(db_path: Path, work_dir: Path, variables: dict, schema: str = RAW_SCHEMA) -> list:
+    """``dbt build`` of everything but the seeds against ``db_path``.
+
+    Raises when a model errors or is skipped (the marts would be missing or stale);
+    returns the tests that failed, so a caller can still compare the marts and
+    report the failed tests as a finding of their own. A failing dbt unit test
+    (they run with the same --vars) would skip every model downstream of it, so
+    then the build is repeated without unit tests and the failure is returned.
+    """
+    dbt_vars = {"billing_schema": schema, **variables}
+    result, nodes = _invoke_build(db_path, work_dir, dbt_vars, ["resource_type:seed"])
+    failed_units = [f"{n.node.unique_id}: {n.message} (with --vars {json.dumps(variables)})" for n in nodes
+                    if n.node.unique_id.startswith("unit_test.") and str(n.status) in ("fail", "error")]
+    if failed_units:
+        result, nodes = _invoke_build(db_path, work_dir, dbt_vars, ["resource_type:seed", "resource_type:unit_test"])
+    broken = [f"{n.status}: {n.node.unique_id}: {n.message}" for n in nodes
+              if str(n.status) in ("error", "skipped", "runtime error")]
+    if result.exception is not None or broken or (not result.success and not nodes):
+        raise DbtBuildFailed(f"dbt build failed ({result.exception}):\n" + "\n".join(broken[:30]))
+    failed = failed_units + [f"{n.node.unique_id}: {n.message}" for n in nodes if str(n.status) == "fail"]
+    return [_ANSI.sub("", message) for message in failed]
+
+
+def read_marts(db_path: Path, marts=MARTS) -> dict:
+    """Every mart as a list of dicts. Plain connect: read_only fails after in-process dbt."""
+    con = duckdb.connect(str(db_path))
+    try:
+        out = {}
+        for mart in marts:
+            cursor = con.execute(f"select * from main.{mart}")
+            names = [d[0] for d in cursor.description]
+            out[mart] = [dict(zip(names, row)) for row in cursor.fetchall()]
+        return out
+    finally:
+        con.close()
+
+
+def build_marts(work_dir: Path, tables: dict, variables: dict) -> dict:
+    """Write ``tables`` to a fresh DuckDB file in ``work_dir``, build, return the marts.
+
+    The data tests that failed are returned under the key ``_failed_dbt_tests``.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    db_path = work_dir / "mrr_test.duckdb"
+    if db_path.exists():
+        db_path.unlink()
+    write_raw_tables(db_path, tables)
+    failed_tests = run_dbt_build(db_path, work_dir, variables)
+    marts = read_marts(db_path)
+    marts["_failed_dbt_tests"] = failed_tests
+    return marts
