@@ -20,7 +20,9 @@ items_on_snapshot_days as (
     inner join months
         on
             items.effective_start_date <= months.snapshot_date
-            and (items.effective_end_date > months.snapshot_date or items.effective_end_date is null)
+            -- An open end as a far date rather than "or is null" keeps this a pure
+            -- range join the warehouse can run as one (an OR forces a nested loop).
+            and coalesce(items.effective_end_date, {{ mrr_open_end_date() }}) > months.snapshot_date
 ),
 
 customer_months as (
