@@ -212,7 +212,10 @@ def _compute(raw, variables):
         dispositions[table][REJECTED] += 1
         return _Status(REJECTED, reason)
 
-    def settle(table, status):
+    record_status = {}  # (table, key) -> disposition, for diagnosing a difference
+
+    def settle(table, status, key):
+        record_status[(table, key)] = status.kind if status.reason is None else f"{status.kind}: {status.reason}"
         if status.kind != REJECTED:
             dispositions[table][status.kind] += 1
         return status
@@ -282,7 +285,7 @@ def _compute(raw, variables):
         else:
             status = _Status(KEPT)
             customers[record_id] = row
-        customer_status[key] = settle("customers", status)
+        customer_status[key] = settle("customers", status, key)
 
     # ------------------------------------------------------------------- plans
     plan_rows = _resolve_versions(raw.get("plans", []), "plan_id", "plans", dispositions)
@@ -312,7 +315,7 @@ def _compute(raw, variables):
                 "price": price,
                 "currency": _upper(row.get("currency")),
             }
-        plan_status[key] = settle("plans", status)
+        plan_status[key] = settle("plans", status, key)
 
     # ----------------------------------------------------------- subscriptions
     sub_rows = _resolve_versions(raw.get("subscriptions", []), "subscription_id", "subscriptions", dispositions)
@@ -341,7 +344,7 @@ def _compute(raw, variables):
                 "cancel_at": row.get("cancel_at"),
                 "ended_at": row.get("ended_at"),
             }
-        sub_status[key] = settle("subscriptions", status)
+        sub_status[key] = settle("subscriptions", status, key)
 
     # ------------------------------------------------------ subscription_items
     item_rows = _resolve_versions(raw.get("subscription_items", []), "subscription_item_id",
@@ -401,7 +404,7 @@ def _compute(raw, variables):
                 "valid_from": valid_from,
                 "valid_to": valid_to,
             }
-        settle(table, status)
+        settle(table, status, key)
 
     # ---------------------------------------------------------------- invoices
     invoice_rows = _resolve_versions(raw.get("invoices", []), "invoice_id", "invoices", dispositions)
@@ -432,7 +435,7 @@ def _compute(raw, variables):
         else:
             status = _Status(KEPT)
             invoices[record_id] = {"status": state, "currency": currency, "issued_at": issued_at}
-        invoice_status[key] = settle(table, status)
+        invoice_status[key] = settle(table, status, key)
 
     # ----------------------------------------------------------- invoice_lines
     line_rows = _resolve_versions(raw.get("invoice_lines", []), "invoice_line_id", "invoice_lines", dispositions)
@@ -468,7 +471,7 @@ def _compute(raw, variables):
                 "amount": _dec(row.get("amount")),
                 "discount_amount": discount_amount,
             })
-        settle(table, status)
+        settle(table, status, key)
 
     # ------------------------------------------------------ item monthly values
     # One entry per item that can ever carry MRR: (customer, first day, end day or
@@ -631,4 +634,5 @@ def _compute(raw, variables):
         "dim_customers": dim_customers,
         # Not a mart: how every raw row was disposed of, per table (decisions.md).
         "dispositions": {table: dict(counter) for table, counter in dispositions.items()},
+        "record_status": record_status,
     }
