@@ -97,7 +97,19 @@ def run_baseline_inprocess(db: str) -> int:
 
 # ---------------------------------------------------------------- one size
 
-def bench_size(n: int, args) -> dict:
+def export_revision(rev: str, work: Path) -> Path:
+    """A clean copy of the project at a commit, so that edits in progress don't skew a long run."""
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    dest = work / f"project_{sha}"
+    if not (dest / "dbt_project.yml").exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
+
+
+def bench_size(n: int, args, project_dir: Path) -> dict:
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     db = work / f"scale_{n}.duckdb"
@@ -130,7 +142,7 @@ def bench_size(n: int, args) -> dict:
         logs = work / f"logs_{n}"
         shutil.rmtree(target, ignore_errors=True)
         dbt = str(Path(sys.executable).with_name("dbt"))
-        cmd = [dbt, "build", "--exclude", "resource_type:seed",
+        cmd = [dbt, "build", "--project-dir", str(project_dir), "--exclude", "resource_type:seed",
                "--vars", json.dumps({"billing_schema": SCHEMA, "as_of_date": AS_OF}),
                "--target-path", str(target), "--log-path", str(logs)]
         print("dbt build ...", flush=True)
@@ -221,7 +233,15 @@ def machine() -> dict:
         except metadata.PackageNotFoundError:
             return "-"
 
-    return {"nproc": len(os.sched_getaffinity(0)), "mem_gb": round(mem_kb / 2**20, 1), "cpu": cpu,
+    def git(*a):
+        try:
+            return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return ""
+
+    dirty = git("status", "--porcelain", "--", "models", "macros", "tests", "dbt_project.yml")
+    return {"commit": git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if dirty else ""),
+            "nproc": len(os.sched_getaffinity(0)), "mem_gb": round(mem_kb / 2**20, 1), "cpu": cpu,
             "os": platform.platform(), "python": platform.python_version(),
             "dbt-core": ver("dbt-core"), "dbt-duckdb": ver("dbt-duckdb"), "duckdb": ver("duckdb")}
 
@@ -244,11 +264,12 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
            f"- CPU: {mach['cpu']}, {mach['nproc']} cores available; memory {mach['mem_gb']} GB",
            f"- {mach['os']}; Python {mach['python']}; dbt-core {mach['dbt-core']}, "
            f"dbt-duckdb {mach['dbt-duckdb']}, duckdb {mach['duckdb']}",
+           "- Project commit measured: see each size (sizes may come from different runs).",
            "- The machine is shared: the 1-minute load average before each size is in the table.",
            "", "## Summary", "",
-           "| customers | raw rows | gen s | db MB | load | dbt build s | peak MB | nodes ok/warn/fail "
+           "| customers | commit | raw rows | gen s | db MB | load | dbt build s | peak MB | nodes ok/warn/fail "
            "| baseline s | baseline MB | ratio time | ratio mem | closing MRR ours / baseline |",
-           "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|"]
+           "|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|"]
     for s in sizes:
         r = results[s]
         g, d, b = r.get("generation", {}), r.get("dbt", {}), r.get("baseline", {})
@@ -259,7 +280,7 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
         rm = d["peak_mb"] / b["peak_mb"] if d.get("peak_mb") and b.get("peak_mb") else None
         ours_mrr = (d.get("mrr_check") or {}).get("closing_mrr")
         out.append(
-            f"| {int(s):,} | {sum(g.get('rows', {}).values()):,} | {fmt(g.get('seconds'))} "
+            f"| {int(s):,} | {r.get('commit', '-')} | {sum(g.get('rows', {}).values()):,} | {fmt(g.get('seconds'))} "
             f"| {fmt(g.get('bytes', 0) / 2**20, ',.0f')} | {fmt(r.get('load_before'), '.2f')} "
             f"| {fmt(d.get('seconds'))} | {fmt(d.get('peak_mb'), ',.0f')} "
             f"| {ok}/{sc.get('warn', 0)}/{bad} "
@@ -345,6 +366,9 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--dbt-threads", type=int, default=None, help="MRR_THREADS for dbt (profile default 4)")
     ap.add_argument("--gen-memory-limit", default="8GB")
+    ap.add_argument("--git-rev", default=None,
+                    help="benchmark the project as committed at this revision (e.g. HEAD) instead "
+                         "of the working tree")
     ap.add_argument("--cleanup", action="store_true", help="delete each size's DuckDB file afterwards")
     ap.add_argument("--results", default=str(HERE / "results.json"))
     ap.add_argument("--_baseline", metavar="DB", help=argparse.SUPPRESS)
@@ -357,6 +381,10 @@ def main(argv=None) -> int:
     results_path = Path(args.results)
     store = json.loads(results_path.read_text()) if results_path.exists() else {}
     mach = machine()
+    project_dir = ROOT
+    if args.git_rev:
+        project_dir = export_revision(args.git_rev, Path(args.workdir))
+        mach["commit"] = project_dir.name.split("_", 1)[1] + " (clean export)"
     store["machine"] = mach
     store.setdefault("sizes", {})
     if not shutil.which("time", path="/usr/bin:/bin"):
@@ -364,7 +392,8 @@ def main(argv=None) -> int:
 
     failed = False
     for n in sizes:
-        res = bench_size(n, args)
+        res = bench_size(n, args, project_dir)
+        res["commit"] = mach["commit"]
         store["sizes"][str(n)] = res
         failed |= res.get("dbt", {}).get("exit_code", 0) != 0
         # written after every size, so a long run that is interrupted keeps what it measured
