@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from dbt_harness import build_marts, read_marts
 from reference.compare import report
 from reference.mrr_reference import compute
 from reference.random_histories import generate
@@ -32,7 +33,6 @@ def built(request, tmp_path_factory):
     name, seed, overrides = request.param
     history = generate(seed)
     variables = history.variables(**overrides)
-    from dbt_harness import build_marts, read_marts
     work_dir = tmp_path_factory.mktemp(name)
     dbt_marts = build_marts(work_dir, history.tables, variables)
     dbt_marts.update(read_marts(work_dir / "mrr_test.duckdb", marts=("audit_raw_row_accounting",)))
