@@ -6,47 +6,55 @@ records as (
     {% for source_table, model in mrr_base_models().items() -%}
         select
             '{{ source_table }}' as source_table,
+            -- Exclusion first: a gone record is not also validated.
             case
-                when rejection_reason is not null then 'rejected'
                 when exclusion_reason is not null then exclusion_reason
+                when rejection_reason is not null then 'rejected'
                 else 'kept'
             end as disposition,
             duplicate_copies,
-            superseded_versions
+            superseded_versions,
+            {{ 'conflicting_rows' if source_table == 'fx_rates' else '0' }} as conflicting_rows
         from {{ ref(model) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
 row_counts as (
+    -- The winning row of each record, in the record's disposition.
     select
         source_table,
         disposition,
-        count(*) as row_count
+        1 as row_count
     from records
-    group by source_table, disposition
     union all
     select
         source_table,
         'duplicate copy' as disposition,
-        sum(duplicate_copies) as row_count
+        duplicate_copies as row_count
     from records
-    group by source_table
     union all
     select
         source_table,
         'superseded version' as disposition,
-        sum(superseded_versions) as row_count
+        superseded_versions as row_count
     from records
-    group by source_table
+    union all
+    -- The other rows of an fx key with conflicting rates are rejected with it.
+    select
+        source_table,
+        'rejected' as disposition,
+        conflicting_rows as row_count
+    from records
 ),
 
 final as (
     select
         cast(source_table as {{ dbt.type_string() }}) as source_table,
         cast(disposition as {{ dbt.type_string() }}) as disposition,
-        cast(row_count as {{ dbt.type_bigint() }}) as row_count
+        cast(sum(row_count) as {{ dbt.type_bigint() }}) as row_count
     from row_counts
+    group by source_table, disposition
 )
 
 select * from final

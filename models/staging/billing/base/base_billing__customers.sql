@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'customers') }}
+    select * from {{ mrr_billing_source('customers') }}
 ),
 
 cleaned as (
@@ -23,7 +23,7 @@ versioned as (
     {{ mrr_rank_versions('cleaned') }}
 ),
 
-final as (
+classified as (
     select
         record_id as customer_id,
         record_id,
@@ -43,9 +43,29 @@ final as (
         end as exclusion_reason,
         case
             when record_id is null then 'missing key'
-        end as rejection_reason
+        end as broken_rule
     from versioned
     where version_rank = 1
+),
+
+-- A gone record is gone: an excluded record is not also validated (docs/decisions.md).
+final as (
+    select
+        customer_id,
+        record_id,
+        customer_name,
+        email,
+        country_code,
+        segment,
+        is_test,
+        created_at,
+        updated_at,
+        is_deleted,
+        duplicate_copies,
+        superseded_versions,
+        exclusion_reason,
+        case when exclusion_reason is null then broken_rule end as rejection_reason
+    from classified
 )
 
 select * from final

@@ -8,7 +8,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'fx_rates') }}
+    select * from {{ mrr_billing_source('fx_rates') }}
 ),
 
 cleaned as (
@@ -38,7 +38,7 @@ unkeyed_records as (
         from_currency,
         to_currency,
         rate,
-        0 as duplicate_copies,
+        0 as raw_rows,
         0 as conflicting_rates
     from keyed
     where record_id is null
@@ -51,7 +51,7 @@ keyed_records as (
         from_currency,
         to_currency,
         min(rate) as rate,
-        count(*) - 1 as duplicate_copies,
+        count(*) as raw_rows,
         count(distinct rate) as conflicting_rates
     from keyed
     where record_id is not null
@@ -71,7 +71,10 @@ final as (
         from_currency,
         to_currency,
         rate,
-        duplicate_copies,
+        -- Rows of a key with conflicting rates are not copies of each other: they all
+        -- count as rejected (conflicting_rows), none as a duplicate copy.
+        case when conflicting_rates > 1 then 0 else greatest(raw_rows - 1, 0) end as duplicate_copies,
+        case when conflicting_rates > 1 then raw_rows - 1 else 0 end as conflicting_rows,
         0 as superseded_versions,
         cast(null as {{ dbt.type_string() }}) as exclusion_reason,
         case

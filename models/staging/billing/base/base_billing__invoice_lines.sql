@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'invoice_lines') }}
+    select * from {{ mrr_billing_source('invoice_lines') }}
 ),
 
 invoices as (
@@ -37,7 +37,7 @@ latest as (
     where version_rank = 1
 ),
 
-final as (
+classified as (
     select
         latest.record_id as invoice_line_id,
         latest.record_id,
@@ -66,10 +66,34 @@ final as (
                 then 'unknown line_type'
             when latest.quantity < 0 then 'negative quantity'
             when latest.discount_amount < 0 then 'negative discount_amount'
-        end as rejection_reason
+        end as broken_rule
     from latest
     left join invoices
         on latest.invoice_id = invoices.record_id
+),
+
+-- A gone record is gone: an excluded record is not also validated (docs/decisions.md).
+final as (
+    select
+        invoice_line_id,
+        record_id,
+        invoice_id,
+        subscription_id,
+        plan_id,
+        line_type,
+        description,
+        quantity,
+        amount,
+        discount_amount,
+        tax_amount,
+        period_start,
+        period_end,
+        updated_at,
+        duplicate_copies,
+        superseded_versions,
+        exclusion_reason,
+        case when exclusion_reason is null then broken_rule end as rejection_reason
+    from classified
 )
 
 select * from final

@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'invoices') }}
+    select * from {{ mrr_billing_source('invoices') }}
 ),
 
 customers as (
@@ -50,7 +50,7 @@ with_rate as (
         {{ mrr_fx_rate_join_condition('fx_to_reporting', 'latest.currency', 'latest.rate_lookup_date') }}
 ),
 
-final as (
+classified as (
     select
         with_rate.record_id as invoice_id,
         with_rate.record_id,
@@ -79,10 +79,32 @@ final as (
                 then 'unknown status'
             when with_rate.issued_at is null then 'missing issued_at'
             when with_rate.fx_rate_to_reporting is null then 'no fx rate'
-        end as rejection_reason
+        end as broken_rule
     from with_rate
     left join customers
         on with_rate.customer_id = customers.record_id
+),
+
+-- A gone record is gone: an excluded record is not also validated (docs/decisions.md).
+final as (
+    select
+        invoice_id,
+        record_id,
+        customer_id,
+        subscription_id,
+        status,
+        currency,
+        issued_at,
+        due_at,
+        paid_at,
+        fx_rate_to_reporting,
+        updated_at,
+        is_deleted,
+        duplicate_copies,
+        superseded_versions,
+        exclusion_reason,
+        case when exclusion_reason is null then broken_rule end as rejection_reason
+    from classified
 )
 
 select * from final

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'plans') }}
+    select * from {{ mrr_billing_source('plans') }}
 ),
 
 cleaned as (
@@ -25,7 +25,7 @@ versioned as (
     {{ mrr_rank_versions('cleaned') }}
 ),
 
-final as (
+classified as (
     select
         record_id as plan_id,
         record_id,
@@ -52,9 +52,30 @@ final as (
                 then 'unknown billing_interval'
             when billing_interval_count < 1 then 'billing_interval_count below 1'
             when price < 0 then 'negative price'
-        end as rejection_reason
+        end as broken_rule
     from versioned
     where version_rank = 1
+),
+
+-- A gone record is gone: an excluded record is not also validated (docs/decisions.md).
+final as (
+    select
+        plan_id,
+        record_id,
+        plan_name,
+        product_name,
+        charge_type,
+        billing_interval,
+        billing_interval_count,
+        price,
+        currency,
+        updated_at,
+        is_deleted,
+        duplicate_copies,
+        superseded_versions,
+        exclusion_reason,
+        case when exclusion_reason is null then broken_rule end as rejection_reason
+    from classified
 )
 
 select * from final

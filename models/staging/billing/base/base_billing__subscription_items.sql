@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'subscription_items') }}
+    select * from {{ mrr_billing_source('subscription_items') }}
 ),
 
 subscriptions as (
@@ -59,7 +59,7 @@ with_rate as (
         {{ mrr_fx_rate_join_condition('fx_to_reporting', 'latest.currency', 'latest.rate_lookup_date') }}
 ),
 
-final as (
+classified as (
     select
         with_rate.record_id as subscription_item_id,
         with_rate.record_id,
@@ -100,12 +100,37 @@ final as (
             when with_rate.valid_from is null then 'missing valid_from'
             when with_rate.valid_to < with_rate.valid_from then 'valid_to before valid_from'
             when with_rate.fx_rate_to_reporting is null then 'no fx rate'
-        end as rejection_reason
+        end as broken_rule
     from with_rate
     left join subscriptions
         on with_rate.subscription_id = subscriptions.record_id
     left join plans
         on with_rate.plan_id = plans.record_id
+),
+
+-- A gone record is gone: an excluded record is not also validated (docs/decisions.md).
+final as (
+    select
+        subscription_item_id,
+        record_id,
+        subscription_id,
+        customer_id,
+        plan_id,
+        quantity,
+        unit_price,
+        discount_percent,
+        discount_amount,
+        valid_from,
+        valid_to,
+        currency,
+        fx_rate_to_reporting,
+        updated_at,
+        is_deleted,
+        duplicate_copies,
+        superseded_versions,
+        exclusion_reason,
+        case when exclusion_reason is null then broken_rule end as rejection_reason
+    from classified
 )
 
 select * from final

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'subscriptions') }}
+    select * from {{ mrr_billing_source('subscriptions') }}
 ),
 
 customers as (
@@ -34,7 +34,7 @@ latest as (
     where version_rank = 1
 ),
 
-final as (
+classified as (
     select
         latest.record_id as subscription_id,
         latest.record_id,
@@ -57,10 +57,32 @@ final as (
         case
             when latest.record_id is null then 'missing key'
             when customers.record_id is null then 'customer not found'
-        end as rejection_reason
+        end as broken_rule
     from latest
     left join customers
         on latest.customer_id = customers.record_id
+),
+
+-- A gone record is gone: an excluded record is not also validated (docs/decisions.md).
+final as (
+    select
+        subscription_id,
+        record_id,
+        customer_id,
+        status,
+        created_at,
+        started_at,
+        trial_end_at,
+        canceled_at,
+        cancel_at,
+        ended_at,
+        updated_at,
+        is_deleted,
+        duplicate_copies,
+        superseded_versions,
+        exclusion_reason,
+        case when exclusion_reason is null then broken_rule end as rejection_reason
+    from classified
 )
 
 select * from final
