@@ -39,7 +39,7 @@ unkeyed_records as (
         to_currency,
         rate,
         0 as raw_rows,
-        0 as conflicting_rates
+        0 as distinct_rates
     from keyed
     where record_id is null
 ),
@@ -52,7 +52,7 @@ keyed_records as (
         to_currency,
         min(rate) as rate,
         count(*) as raw_rows,
-        count(distinct rate) as conflicting_rates
+        count(distinct rate) as distinct_rates
     from keyed
     where record_id is not null
     group by record_id, rate_date, from_currency, to_currency
@@ -71,15 +71,16 @@ final as (
         from_currency,
         to_currency,
         rate,
-        -- Rows of a key with conflicting rates are not copies of each other: they all
-        -- count as rejected (conflicting_rows), none as a duplicate copy.
-        case when conflicting_rates > 1 then 0 else greatest(raw_rows - 1, 0) end as duplicate_copies,
-        case when conflicting_rates > 1 then raw_rows - 1 else 0 end as conflicting_rows,
+        -- Identical copies are set aside first, as in every table; of what is left, a
+        -- key with several different rates has one row per rate, all rejected: one
+        -- audit row for the key, the other rows counted here as conflicting_rows.
+        greatest(raw_rows - greatest(distinct_rates, 1), 0) as duplicate_copies,
+        case when distinct_rates > 1 then distinct_rates - 1 else 0 end as conflicting_rows,
         0 as superseded_versions,
         cast(null as {{ dbt.type_string() }}) as exclusion_reason,
         case
             when record_id is null then 'missing key'
-            when conflicting_rates > 1 then 'conflicting rates'
+            when distinct_rates > 1 then 'conflicting rates'
             when rate is null or rate <= 0 then 'non-positive rate'
         end as rejection_reason
     from records
