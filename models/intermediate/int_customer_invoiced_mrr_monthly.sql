@@ -19,7 +19,7 @@ service_periods as (
         net_amount_reporting,
         cast(period_start as date) as service_start_date,
         cast(period_end as date) as service_end_date,
-        {{ dbt.datediff('period_start', 'period_end', 'day') }} * 12.0 / 365 as service_months_exact -- noqa: LT05
+        {{ dbt.datediff('period_start', 'period_end', 'day') }} as service_days -- noqa: LT05
     from lines
     where
         line_type = 'subscription'
@@ -31,13 +31,10 @@ service_periods as (
 normalised as (
     select
         *,
-        -- Calendar months run 28 to 31 days, so a period of about a month or more is
-        -- counted in whole months (a 31-day month is 1, a 365-day year is 12); a
-        -- shorter one (weekly, daily) in exact days x 12 / 365.
-        case
-            when round(service_months_exact) >= 1 then round(service_months_exact)
-            else service_months_exact
-        end as service_months
+        -- Calendar months run 28 to 31 days, so a period of about a month or more
+        -- counts in whole months (31 days is 1, 365 days is 12); a shorter one
+        -- (weekly, daily) in exact days: monthly = amount x 365 / (days x 12).
+        cast(round(service_days * 12.0 / 365) as {{ dbt.type_int() }}) as whole_service_months
     from service_periods
 ),
 
@@ -45,8 +42,11 @@ line_months as (
     select
         months.month,
         normalised.customer_id,
-        cast(normalised.net_amount_reporting / normalised.service_months as {{ mrr_amount_type() }})
-            as invoiced_monthly_amount
+        case
+            when normalised.whole_service_months >= 1
+                then {{ mrr_divide('normalised.net_amount_reporting', 'normalised.whole_service_months') }}
+            else {{ mrr_divide('normalised.net_amount_reporting * 365', 'normalised.service_days * 12') }}
+        end as invoiced_monthly_amount
     from normalised
     inner join months
         on

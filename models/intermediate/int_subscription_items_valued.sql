@@ -34,7 +34,7 @@ priced as (
             0 as discount_amount,
         {%- endif %}
         -- factor = numerator / denominator (spec section 3), kept apart so that
-        -- nothing is rounded before the single division below.
+        -- the single division below is exact.
         case plans.billing_interval
             when 'day' then 365
             when 'week' then 52
@@ -71,10 +71,10 @@ monthly_amounts as (
         *,
         case
             when charge_type = 'recurring'
-                then cast(
-                    period_amount * factor_numerator / (factor_denominator * billing_interval_count)
-                    as {{ mrr_amount_type() }}
-                )
+                then {{ mrr_divide(
+                    'period_amount * factor_numerator',
+                    'factor_denominator * billing_interval_count'
+                ) }}
             -- Usage (metered) plans are never MRR.
             else cast(0 as {{ mrr_amount_type() }})
         end as monthly_amount

@@ -30,7 +30,13 @@ final as (
             (new_mrr + expansion_mrr + reactivation_mrr) / nullif(-(churned_mrr + contraction_mrr), 0)
             as {{ mrr_ratio_type() }}
         ) as quick_ratio,
-        cast(closing_mrr / nullif(closing_customers, 0) as {{ mrr_money_type() }}) as arpa
+        cast(
+            case
+                when closing_customers > 0
+                    then {{ mrr_divide('closing_mrr', 'closing_customers') }}
+            end
+            as {{ mrr_money_type() }}
+        ) as arpa
     from movements
 )
 

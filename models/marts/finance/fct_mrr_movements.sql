@@ -65,7 +65,10 @@ final as (
         cast(coalesce(monthly.closing_customers, 0) as {{ dbt.type_int() }}) as closing_customers,
         -- Average revenue per account: closing MRR per paying customer; null when none.
         cast(
-            monthly.closing_mrr / nullif(monthly.closing_customers, 0)
+            case
+                when monthly.closing_customers > 0
+                    then {{ mrr_divide('monthly.closing_mrr', 'monthly.closing_customers') }}
+            end
             as {{ mrr_money_type() }}
         ) as arpa
     from reporting_months

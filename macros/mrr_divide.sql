@@ -1,0 +1,35 @@
+{#-
+    numerator / denominator as an exact decimal(38, 12), rounded half away from zero
+    at the 12th decimal, for a positive whole-number denominator (a count of months,
+    periods or customers).
+
+    Why a macro: DuckDB divides decimals as DOUBLE, which leaves noise around the
+    10th decimal of a seven-figure amount and can flip a value that sits exactly
+    halfway at the 6-decimal MRR rounding. Here the whole part is divided as an
+    integer and the remainder, with the fraction scaled to 12 digits, is divided
+    as an integer again, so no digit is lost. Other warehouses divide numerics
+    exactly enough on their own.
+-#}
+{% macro mrr_divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('mrr_divide', 'mrr')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__mrr_divide(numerator, denominator) -%}
+    cast(cast({{ numerator }} as {{ mrr_amount_type() }}) / ({{ denominator }}) as {{ mrr_amount_type() }})
+{%- endmacro %}
+
+{% macro duckdb__mrr_divide(numerator, denominator) -%}
+    {%- set magnitude = 'abs(cast(' ~ numerator ~ ' as ' ~ mrr_amount_type() ~ '))' -%}
+    {%- set whole = 'cast(trunc(' ~ magnitude ~ ') as hugeint)' -%}
+    {%- set divisor = 'cast(' ~ denominator ~ ' as hugeint)' -%}
+    {%- set remainder_scaled = '(' ~ whole ~ ' % ' ~ divisor ~ ') * 1000000000000 + cast((' ~ magnitude
+        ~ ' - trunc(' ~ magnitude ~ ')) * 1000000000000 as hugeint)' -%}
+    cast(
+        sign({{ numerator }}) * (
+            cast({{ whole }} // {{ divisor }} as decimal(38, 0))
+            + cast((2 * ({{ remainder_scaled }}) + {{ divisor }}) // (2 * {{ divisor }}) as decimal(38, 0))
+            * 0.000000000001
+        )
+        as {{ mrr_amount_type() }}
+    )
+{%- endmacro %}
