@@ -31,22 +31,31 @@ def _rows(connection, relation):
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    work = tmp_path_factory.mktemp("demo")
-    database = work / "demo.duckdb"
+def _dbt(work: Path, *args):
+    """dbt through dbtRunner, on this module's own DuckDB file, target and log paths."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MRR_DUCKDB_PATH", str(database))
+        patch.setenv("MRR_DUCKDB_PATH", str(work / "demo.duckdb"))
         patch.setenv("MRR_TARGET", "duckdb")
         patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-        # Unit tests run once in `make test`'s own dbt build; here only the data matters.
-        result = dbtRunner().invoke([
-            "build", "--exclude", "resource_type:unit_test",
-            "--vars", json.dumps({"as_of_date": AS_OF}),
+        return dbtRunner().invoke([
+            *args,
             "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
             "--no-partial-parse", "--quiet",
         ])
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo")
+
+
+@pytest.fixture(scope="module")
+def demo(demo_dir):
+    work = demo_dir
+    database = work / "demo.duckdb"
+    # Unit tests run once in `make test`'s own dbt build; here only the data matters.
+    result = _dbt(work, "build", "--exclude", "resource_type:unit_test", "--vars", json.dumps({"as_of_date": AS_OF}))
     statuses = {node.node.unique_id: str(node.status) for node in (result.result or [])}
     connection = duckdb.connect(str(database))
     try:
@@ -134,3 +143,14 @@ def test_demo_marts_match_the_reference(demo, reference_marts, mart):
     _, marts, _, _ = demo
     differences = report(marts, reference_marts, [mart])
     assert not differences, differences
+
+
+def test_unit_tests_pass_under_non_default_vars(demo, demo_dir):
+    """Users run `dbt build` with their own vars, and a failing dbt unit test skips
+    every model below it: each unit test must pin the vars it relies on."""
+    variables = {"as_of_date": "2025-01-31", "reporting_currency": "EUR", "mrr_include_trials": True,
+                 "mrr_apply_discounts": False, "mrr_reconciliation_tolerance": 7}
+    result = _dbt(demo_dir, "test", "--select", "test_type:unit", "--vars", json.dumps(variables))
+    failed = [f"{node.node.unique_id}: {node.status}" for node in (result.result or [])
+              if str(node.status) not in ("pass", "success")]
+    assert result.result and not failed, failed
