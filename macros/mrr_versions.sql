@@ -11,23 +11,27 @@
     `missing key`), so no row disappears into someone else's versions.
 -#}
 {% macro mrr_rank_versions(relation, key_column='record_id', version_column='updated_at') -%}
+    {#- One window specification for all three columns, so the rows are partitioned
+        and sorted once. With ORDER BY, count(*) runs over the rows up to the current
+        one *and its peers* (the standard default frame), so on the winner it counts
+        every row that shares the latest updated_at. -#}
+    {%- set latest_first -%}
+        partition by {{ key_column }} order by {{ version_column }} desc nulls last
+    {%- endset -%}
     select
         *,
         case
             when {{ key_column }} is null then 1
-            else row_number() over (
-                partition by {{ key_column }}
-                order by {{ version_column }} desc nulls last
-            )
+            else row_number() over ({{ latest_first }})
         end as version_rank,
         case
             when {{ key_column }} is null then 0
-            else count(*) over (partition by {{ key_column }}, {{ version_column }}) - 1
+            else count(*) over ({{ latest_first }}) - 1
         end as duplicate_copies,
         case
             when {{ key_column }} is null then 0
-            else count(*) over (partition by {{ key_column }})
-                - count(*) over (partition by {{ key_column }}, {{ version_column }})
+            else count(*) over ({{ latest_first }} rows between unbounded preceding and unbounded following)
+                - count(*) over ({{ latest_first }})
         end as superseded_versions
     from {{ relation }}
 {%- endmacro %}

@@ -14,10 +14,6 @@ plans as (
     select * from {{ ref('base_billing__plans') }}
 ),
 
-fx_to_reporting as (
-    {{ mrr_fx_rates_to_reporting() }}
-),
-
 cleaned as (
     select
         nullif(trim(cast(subscription_item_id as {{ dbt.type_string() }})), '') as record_id,
@@ -50,13 +46,19 @@ latest as (
     where versioned.version_rank = 1
 ),
 
+fx_lookups as (
+    {{ mrr_fx_rates_for('latest') }}
+),
+
 with_rate as (
     select
         latest.*,
-        {{ mrr_fx_rate('fx_to_reporting', 'latest.currency') }} as fx_rate_to_reporting
+        fx_lookups.fx_rate_to_reporting
     from latest
-    left join fx_to_reporting
-        {{ mrr_fx_rate_join_condition('fx_to_reporting', 'latest.currency', 'latest.rate_lookup_date') }}
+    left join fx_lookups
+        on
+            latest.currency = fx_lookups.currency
+            and latest.rate_lookup_date = fx_lookups.rate_lookup_date
 ),
 
 classified as (
