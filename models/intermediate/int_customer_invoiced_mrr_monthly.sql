@@ -38,20 +38,29 @@ normalised as (
     from service_periods
 ),
 
+line_monthly_amounts as (
+    select
+        customer_id,
+        service_start_date,
+        service_end_date,
+        case
+            when whole_service_months >= 1
+                then {{ mrr_divide('net_amount_reporting', 'whole_service_months') }}
+            else {{ mrr_divide('net_amount_reporting * 365', 'service_days * 12') }}
+        end as invoiced_monthly_amount
+    from normalised
+),
+
 line_months as (
     select
         months.month,
-        normalised.customer_id,
-        case
-            when normalised.whole_service_months >= 1
-                then {{ mrr_divide('normalised.net_amount_reporting', 'normalised.whole_service_months') }}
-            else {{ mrr_divide('normalised.net_amount_reporting * 365', 'normalised.service_days * 12') }}
-        end as invoiced_monthly_amount
-    from normalised
+        line_monthly_amounts.customer_id,
+        line_monthly_amounts.invoiced_monthly_amount
+    from line_monthly_amounts
     inner join months
         on
-            normalised.service_start_date <= months.snapshot_date
-            and normalised.service_end_date > months.snapshot_date
+            line_monthly_amounts.service_start_date <= months.snapshot_date
+            and line_monthly_amounts.service_end_date > months.snapshot_date
 ),
 
 final as (
