@@ -1,0 +1,626 @@
+#!/usr/bin/env python3
+"""Planted-bug check: does the test suite catch realistic mistakes in the SQL?
+
+Each bug below is one exact text edit of a model or macro, with the reason a
+careful person could still make it. The script applies them ONE AT A TIME to a
+scratch copy of the repository (never to the working tree it lives in), runs the
+project's tests on it, records which check failed first, resets the copy, and
+writes a markdown report (docs/planted-bugs-report.md).
+
+    .venv/bin/python scripts/planted_bugs.py                  # every bug, report written
+    .venv/bin/python scripts/planted_bugs.py --jobs 2         # two bugs at a time (2 cores)
+    .venv/bin/python scripts/planted_bugs.py --only week_factor_48 --only trial_ignored
+    .venv/bin/python scripts/planted_bugs.py --list
+    .venv/bin/python scripts/planted_bugs.py --check          # only check the bug texts
+
+"The tests" are `make build-test pytest` (the dbt build with every data and unit
+test, then pytest) with pytest stopping at the first failure (PYTEST_ADDOPTS=-x).
+`make test` also lints, which cannot catch a logic bug, so lint is skipped here.
+
+The bug texts must stay in sync with the SQL: if an old text is not found exactly
+once, the script stops before running anything and says which bug to update.
+By default the scratch copy is a fresh `git worktree` of HEAD in a temp dir; the
+project's .venv is symlinked into it and make is told (-o) never to rebuild the
+venv stamp, so nothing is installed.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REPORT = PROJECT_ROOT / "docs" / "planted-bugs-report.md"
+MAKE_TARGETS = ("build-test", "pytest")
+VENV_STAMP = ".venv/bin/.installed"  # $(BIN)/.installed in the Makefile
+DEFAULT_TIMEOUT = 900
+
+
+@dataclasses.dataclass(frozen=True)
+class Bug:
+    name: str
+    layer: str  # staging, intermediate or marts (a macro counts where it is used)
+    path: str  # relative to the repository root
+    old: str  # must occur exactly once in the file
+    new: str
+    why: str  # why a careful person could write this
+
+
+def lines(*parts: str) -> str:
+    return "\n".join(parts)
+
+
+BUGS: tuple[Bug, ...] = (
+    # ------------------------------------------------------------------ staging
+    Bug("earliest_version_wins", "staging", "macros/mrr_versions.sql",
+        "order by {{ version_column }} desc nulls last",
+        "order by {{ version_column }} asc nulls last",
+        "Ascending is the default sort order; forgetting `desc` makes the first delivered "
+        "version of every record win instead of the latest."),
+    Bug("soft_delete_cascade_dropped", "staging", "models/staging/billing/base/base_billing__subscription_items.sql",
+        lines("            when",
+              "                subscriptions.exclusion_reason in ('soft deleted', 'parent soft deleted')",
+              "                or plans.exclusion_reason in ('soft deleted', 'parent soft deleted')",
+              "                then 'parent soft deleted'",
+              "            else {{ mrr_inherited_exclusion('subscriptions.exclusion_reason') }}"),
+        lines("            when plans.exclusion_reason in ('soft deleted', 'parent soft deleted') then 'parent soft deleted'",
+              "            when subscriptions.exclusion_reason = 'test customer' then 'test customer'"),
+        "The cascade is written for the plan and the test flag only; items of a soft-deleted "
+        "subscription stay 'kept' (the MRR join hides it, the row accounting does not)."),
+    Bug("test_customers_kept", "staging", "models/staging/billing/base/base_billing__customers.sql",
+        lines("            when is_deleted then 'soft deleted'",
+              "            when is_test then 'test customer'"),
+        "            when is_deleted then 'soft deleted'",
+        "Only soft deletes are treated as exclusions; internal/test accounts flow into every metric."),
+    Bug("charge_type_case_kept", "staging", "models/staging/billing/base/base_billing__plans.sql",
+        "lower(trim(charge_type)) as charge_type",
+        "trim(charge_type) as charge_type",
+        "Codes arrive in any case; trimming without lower() rejects 'Recurring' plans as an "
+        "unknown charge_type."),
+    Bug("null_quantity_not_one", "staging", "models/staging/billing/base/base_billing__subscription_items.sql",
+        "coalesce(cast(quantity as {{ dbt.type_int() }}), 1) as quantity",
+        "cast(quantity as {{ dbt.type_int() }}) as quantity",
+        "The spec's 'null means 1' is easy to miss; a null quantity then values the item at 0."),
+    Bug("fx_rate_at_valid_to", "staging", "models/staging/billing/base/base_billing__subscription_items.sql",
+        "cast(versioned.valid_from as date) as rate_lookup_date",
+        "cast(coalesce(versioned.valid_to, versioned.valid_from) as date) as rate_lookup_date",
+        "Converting at the end of the item's validity (the 'current' rate) instead of locking "
+        "the rate at valid_from."),
+    Bug("fx_rate_strictly_before", "staging", "macros/mrr_fx.sql",
+        "rate_date <= ",
+        "rate_date < ",
+        "'The latest rate before the date' instead of 'on or before': a rate published on the "
+        "very day is skipped (and with it the only rate an item or invoice could use)."),
+    Bug("fx_conflicting_rates_accepted", "staging", "models/staging/billing/base/base_billing__fx_rates.sql",
+        "            when distinct_rates > 1 then 'conflicting rates'\n",
+        "",
+        "Deduplicating fx rows with min(rate) and moving on: two different rates for one day "
+        "are silently resolved instead of rejected."),
+    # ------------------------------------------------------------- intermediate
+    Bug("week_factor_48", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
+        "            when 'week' then 52",
+        "            when 'week' then 48",
+        "'Four weeks a month' (4 x 12 = 48) instead of 52 weeks / 12."),
+    Bug("day_factor_360", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
+        "            when 'day' then 365",
+        "            when 'day' then 360",
+        "The banking 30/360 day count instead of the spec's 365 / 12."),
+    Bug("interval_count_ignored", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
+        "'factor_denominator * billing_interval_count'",
+        "'factor_denominator'",
+        "Most plans have billing_interval_count 1, so forgetting it goes unnoticed until a "
+        "semi-annual or biennial plan shows up."),
+    Bug("amount_discount_before_percent", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
+        "unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,",
+        "(unit_price * quantity - discount_amount) * (100 - discount_percent) * 0.01,",
+        "Both orders look plausible; the spec takes the percent first, then the fixed amount."),
+    Bug("floor_at_zero_dropped", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
+        lines("            greatest(",
+              "                unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,",
+              "                0",
+              "            ) as {{ mrr_amount_type() }}"),
+        "            unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount as {{ mrr_amount_type() }}",
+        "A fixed discount larger than the price looks impossible, so the max(..., 0) gets "
+        "dropped and the item has negative MRR."),
+    Bug("floor_before_amount_discount", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
+        lines("            greatest(",
+              "                unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,",
+              "                0",
+              "            ) as {{ mrr_amount_type() }}"),
+        "            greatest(unit_price * quantity * (100 - discount_percent) * 0.01, 0) - discount_amount"
+        " as {{ mrr_amount_type() }}",
+        "A misplaced parenthesis: the floor wraps the percent step only, so the fixed amount can "
+        "still push the value below zero."),
+    Bug("unit_price_override_ignored", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
+        "coalesce(items.unit_price, plans.price) as unit_price",
+        "coalesce(plans.price, items.unit_price) as unit_price",
+        "coalesce arguments swapped: the list price wins over a negotiated or grandfathered price."),
+    Bug("trial_ignored", "intermediate", "models/intermediate/int_subscription_items_active.sql",
+        "else 'coalesce(subscriptions.trial_end_at, items.valid_from)'",
+        "else 'items.valid_from'",
+        "trial_end_at left out of greatest(): trials count as paid MRR from the start."),
+    Bug("cancel_at_ignored", "intermediate", "models/intermediate/int_subscription_items_active.sql",
+        lines("        least(",
+              "            coalesce(items.valid_to, subscriptions.ended_at, subscriptions.cancel_at),",
+              "            coalesce(subscriptions.ended_at, items.valid_to, subscriptions.cancel_at),",
+              "            coalesce(subscriptions.cancel_at, items.valid_to, subscriptions.ended_at)",
+              "        ) as effective_end_at"),
+        lines("        least(",
+              "            coalesce(items.valid_to, subscriptions.ended_at),",
+              "            coalesce(subscriptions.ended_at, items.valid_to)",
+              "        ) as effective_end_at"),
+        "Only ended_at is taken as the end; a scheduled cancel_at keeps counting until ended_at "
+        "is filled in."),
+    Bug("start_boundary_exclusive", "intermediate", "models/intermediate/int_customer_mrr_monthly.sql",
+        "            items.effective_start_date <= months.snapshot_date",
+        "            items.effective_start_date < months.snapshot_date",
+        "Off by one on the snapshot day: an item that starts on the snapshot day is not counted."),
+    Bug("end_boundary_inclusive", "intermediate", "models/intermediate/int_customer_mrr_monthly.sql",
+        "{{ mrr_open_end_date() }}) > months.snapshot_date",
+        "{{ mrr_open_end_date() }}) >= months.snapshot_date",
+        "valid_to treated as inclusive: an item ending on the snapshot day still counts."),
+    Bug("as_of_snapshot_month_end", "intermediate", "models/intermediate/int_months.sql",
+        "when months.month = months.as_of_month then months.as_of_date",
+        "when months.month = months.as_of_month then cast({{ dbt.last_day('months.month', 'month') }} as date)",
+        "Every snapshot at month end, including the as_of month: MRR 'as of' a future day."),
+    Bug("mrr_rounded_to_cents", "intermediate", "models/intermediate/int_customer_mrr_monthly.sql",
+        "cast(round(sum(monthly_amount_reporting), 6) as",
+        "cast(round(sum(monthly_amount_reporting), 2) as",
+        "Money rounded to cents out of habit; the spec rounds to 6 decimals."),
+    Bug("draft_invoices_counted", "intermediate", "models/intermediate/int_invoice_lines_converted.sql",
+        "status in ('open', 'paid', 'uncollectible')",
+        "status != 'void'",
+        "Excluding only voids: drafts, not yet issued to anyone, are counted as revenue."),
+    Bug("line_discount_ignored", "intermediate", "models/intermediate/int_invoice_lines_converted.sql",
+        "(lines.amount - coalesce(lines.discount_amount, 0)) * included_invoices.fx_rate_to_reporting",
+        "lines.amount * included_invoices.fx_rate_to_reporting",
+        "The converted amount uses the gross line amount; the net_amount next to it is right, "
+        "so the mistake does not stand out."),
+    Bug("issued_at_compared_as_timestamp", "intermediate", "models/intermediate/int_invoice_lines_converted.sql",
+        "and cast(issued_at as date) <= {{ mrr_as_of_date() }}",
+        "and issued_at <= {{ mrr_as_of_date() }}",
+        "Comparing a timestamp with a date: invoices issued during the as_of day itself are lost."),
+    # -------------------------------------------------------------------- marts
+    Bug("reactivation_as_new", "marts", "models/marts/finance/fct_mrr.sql",
+        "when previous_mrr = 0 and month = first_active_month then 'new'",
+        "when previous_mrr = 0 then 'new'",
+        "'No MRR last month' taken to mean new; a returning customer is counted as new."),
+    Bug("churn_row_past_window", "marts", "models/marts/finance/fct_mrr.sql",
+        "        and neighbours.month_after <= as_of.as_of_month\n",
+        "",
+        "The churn row is the month after the last active month, which for a customer active "
+        "in the as_of month lies beyond the reporting window."),
+    Bug("previous_mrr_across_gap", "marts", "models/marts/finance/fct_mrr.sql",
+        "when prior_active_month = month_before then prior_active_mrr",
+        "when prior_active_month is not null then prior_active_mrr",
+        "lag() over active months returns the last active month, not the calendar month before; "
+        "after a gap, reactivation becomes expansion/contraction."),
+    Bug("closing_customers_count_churn_rows", "marts", "models/marts/finance/fct_mrr_movements.sql",
+        "sum(case when mrr > 0 then 1 else 0 end) as closing_customers",
+        "count(*) as closing_customers",
+        "Counting fct_mrr rows per month also counts the churn rows (MRR 0)."),
+    Bug("movements_window_from_first_invoice", "marts", "models/marts/finance/fct_mrr_movements.sql",
+        "    where months.month >= (select min(customer_months.month) from customer_months)\n",
+        "",
+        "The shared month spine also starts at the first invoice; reusing it as is opens the MRR "
+        "bridge with empty months."),
+    Bug("quick_ratio_without_reactivation", "marts", "models/marts/finance/fct_churn.sql",
+        "(new_mrr + expansion_mrr + reactivation_mrr) / nullif(",
+        "(new_mrr + expansion_mrr) / nullif(",
+        "The textbook quick ratio has new + expansion only; the spec adds reactivation."),
+    Bug("gross_churn_without_contraction", "marts", "models/marts/finance/fct_churn.sql",
+        "-(churned_mrr + contraction_mrr) / nullif(opening_mrr, 0)",
+        "-churned_mrr / nullif(opening_mrr, 0)",
+        "Gross MRR churn confused with lost-customer churn: downgrades are left out."),
+    Bug("proration_not_recurring", "marts", "models/marts/finance/fct_revenue.sql",
+        "line_type in ('subscription', 'proration')",
+        "line_type = 'subscription'",
+        "Prorations look like one-off adjustments; the spec counts them as recurring revenue."),
+    Bug("current_mrr_last_active_month", "marts", "models/marts/finance/dim_customers.sql",
+        "sum(case when months.is_as_of_month then customer_months.mrr else 0 end) as current_mrr",
+        "arg_max(customer_months.mrr, customer_months.month) as current_mrr",
+        "'Current' taken as the latest month with MRR: a churned customer keeps its old MRR."),
+    Bug("reconciliation_tolerance_inclusive", "marts", "models/marts/finance/fct_mrr_reconciliation.sql",
+        "when invoiced_mrr - contracted_mrr > {{ mrr_reconciliation_tolerance() }} then true",
+        "when invoiced_mrr - contracted_mrr >= {{ mrr_reconciliation_tolerance() }} then true",
+        "Off by one at the tolerance: a difference of exactly the tolerance is flagged."),
+)
+
+
+# Tests written because the bug named first was not caught by the suite before them.
+ADDED_TESTS = (
+    ("reconciliation_tolerance_inclusive", "ut_planted_reconciliation_tolerance_is_exclusive_both_ways",
+     "models/marts/finance/_planted__unit_tests.yml",
+     "The existing tests checked the tolerance boundary only where invoiced MRR is below contracted "
+     "MRR; this one checks exactly-the-tolerance on both sides."),
+)
+
+
+# ----------------------------------------------------------------- git helpers
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} in {repo} failed:\n{done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def dirty_tracked_files(repo: Path) -> str:
+    return git(repo, "status", "--porcelain", "--untracked-files=no")
+
+
+def reset_copy(repo: Path) -> None:
+    """Back to the commit: the copy is scratch, so every tracked change goes."""
+    git(repo, "checkout", "--", ".")
+    if dirty_tracked_files(repo):
+        raise SystemExit(f"could not reset the scratch copy {repo}:\n{dirty_tracked_files(repo)}")
+
+
+def occurrences(repo: Path, bug: Bug) -> int:
+    path = repo / bug.path
+    if not path.is_file():
+        return -1
+    return path.read_text().count(bug.old)
+
+
+def check_bug_texts(repo: Path, bugs) -> None:
+    """Fail loudly unless every old text occurs exactly once (the list is in sync)."""
+    problems = []
+    for bug in bugs:
+        count = occurrences(repo, bug)
+        if count == -1:
+            problems.append(f"  {bug.name}: file {bug.path} does not exist")
+        elif count != 1:
+            problems.append(f"  {bug.name}: old text found {count} times in {bug.path} (must be exactly once)")
+    if problems:
+        raise SystemExit("The bug list is out of sync with the SQL; update these bugs in "
+                         f"{Path(__file__).name}:\n" + "\n".join(problems))
+
+
+def apply_bug(repo: Path, bug: Bug) -> None:
+    path = repo / bug.path
+    text = path.read_text()
+    count = text.count(bug.old)
+    if count != 1:
+        raise SystemExit(f"{bug.name}: old text found {count} times in {bug.path} (must be exactly once)")
+    path.write_text(text.replace(bug.old, bug.new, 1))
+    if not dirty_tracked_files(repo):
+        raise SystemExit(f"{bug.name}: the edit changed nothing in {bug.path}")
+
+
+# ------------------------------------------------------------- scratch copies
+class Scratch:
+    """N scratch checkouts of one commit: --repo (or a fresh worktree) plus worktrees."""
+
+    def __init__(self, repo: Path | None, jobs: int, venv: Path, keep: bool):
+        self.tmp = Path(tempfile.mkdtemp(prefix="planted-bugs-"))
+        self.venv = venv
+        self.keep = keep
+        self.created: list[Path] = []
+        self.origin = repo or PROJECT_ROOT
+        if repo is not None:
+            repo = repo.resolve()
+            if repo == PROJECT_ROOT or repo == Path(git(PROJECT_ROOT, "rev-parse", "--show-toplevel")).resolve():
+                raise SystemExit(f"--repo {repo} is the working tree this script lives in; "
+                                 "give a scratch copy (or leave --repo out for a fresh worktree)")
+            if git(repo, "rev-parse", "--is-inside-work-tree", check=False) != "true":
+                raise SystemExit(f"--repo {repo} is not a git checkout")
+            if dirty_tracked_files(repo):
+                raise SystemExit(f"--repo {repo} has uncommitted changes to tracked files; the script "
+                                 "resets its copies with `git checkout -- .`, so it only takes a clean copy")
+            self.commit = git(repo, "rev-parse", "HEAD")
+            self.copies = [repo]
+            self._link_venv(repo)
+        else:
+            self.commit = git(PROJECT_ROOT, "rev-parse", "HEAD")
+            self.copies = [self._add_worktree(0)]
+        for index in range(1, jobs):
+            self.copies.append(self._add_worktree(index))
+
+    def _add_worktree(self, index: int) -> Path:
+        path = self.tmp / f"wt{index}"
+        git(self.origin, "worktree", "add", "--detach", str(path), self.commit)
+        self.created.append(path)
+        self._link_venv(path)
+        return path
+
+    def _link_venv(self, path: Path) -> None:
+        link = path / ".venv"
+        if not link.exists():
+            link.symlink_to(self.venv)
+
+    def pytest_basetemp(self, copy: Path) -> Path:
+        return self.tmp / f"pytest-{self.copies.index(copy)}"
+
+    def close(self) -> None:
+        if self.keep:
+            print(f"kept scratch copies in {self.tmp}")
+            return
+        for path in self.created:
+            git(self.origin, "worktree", "remove", "--force", str(path), check=False)
+        git(self.origin, "worktree", "prune", check=False)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- test runs
+@dataclasses.dataclass
+class Outcome:
+    bug: Bug | None
+    caught: bool
+    caught_by: str
+    failing_checks: list[str]
+    seconds: float
+    log: Path
+    timed_out: bool = False
+
+
+DBT_SUMMARY = re.compile(
+    r"^(?:\d\d:\d\d:\d\d\s+)?(Failure|(?:[A-Z][a-z]+ )?Error) in (unit_test|test|model|seed|snapshot|"
+    r"sql_operation|operation|macro) ([^\s(]+)")
+DBT_FAIL_LINE = re.compile(r"^(?:\d\d:\d\d:\d\d\s+)?\d+ of \d+ (FAIL \d+|ERROR)\s+(?:creating \S+ \S+ model )?(\S+)")
+PYTEST_LINE = re.compile(r"^(FAILED|ERROR) (\S+)")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def failing_checks(output: str) -> list[str]:
+    """Failing dbt tests / unit tests / models, then pytest ids, in the order reported."""
+    found: list[str] = []
+    text = ANSI.sub("", output).splitlines()
+    for line in text:
+        match = DBT_SUMMARY.match(line.strip())
+        if match:
+            kind, name = match.group(2), match.group(3)
+            label = {"unit_test": "dbt unit test", "test": "dbt test"}.get(kind, f"dbt {kind} ({match.group(1).lower()})")
+            found.append(f"{label} `{name}`")
+    if not any(check.startswith("dbt") for check in found):  # no summary (crash, interrupt)
+        for line in text:
+            match = DBT_FAIL_LINE.match(line.strip())
+            if match:
+                found.append(f"dbt `{match.group(2)}`")
+    for line in text:
+        match = PYTEST_LINE.match(line.strip())
+        if match:
+            found.append(f"pytest `{match.group(2)}`")
+    return list(dict.fromkeys(found))
+
+
+def test_command() -> list[str]:
+    return ["make", "--no-print-directory", "-o", VENV_STAMP, *MAKE_TARGETS]
+
+
+def run_tests(copy: Path, basetemp: Path, log: Path, timeout: int) -> tuple[int | None, str, float]:
+    env = {
+        **os.environ,
+        "MRR_DUCKDB_PATH": str(copy / "mrr.duckdb"),
+        "PYTEST_ADDOPTS": f"-x -p no:cacheprovider --basetemp={basetemp}",
+        "DBT_USE_COLORS": "False",
+        "NO_COLOR": "1",
+    }
+    env.pop("MAKEFLAGS", None)
+    start = time.monotonic()
+    try:
+        done = subprocess.run(test_command(), cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
+        code, output = done.returncode, done.stdout + done.stderr
+    except subprocess.TimeoutExpired as expired:
+        code = None
+        output = (expired.stdout or b"").decode(errors="replace") if isinstance(expired.stdout, bytes) \
+            else (expired.stdout or "")
+        output += f"\n[planted_bugs] timed out after {timeout}s\n"
+    seconds = time.monotonic() - start
+    log.write_text(output)
+    return code, output, seconds
+
+
+def measure(copy: Path, bug: Bug | None, scratch: Scratch, log_dir: Path, timeout: int) -> Outcome:
+    reset_copy(copy)
+    name = bug.name if bug else "baseline"
+    try:
+        if bug is not None:
+            apply_bug(copy, bug)
+        code, output, seconds = run_tests(copy, scratch.pytest_basetemp(copy), log_dir / f"{name}.log", timeout)
+    finally:
+        reset_copy(copy)
+    checks = failing_checks(output)
+    if code is None:
+        return Outcome(bug, False, "timed out", checks, seconds, log_dir / f"{name}.log", timed_out=True)
+    caught = code != 0
+    caught_by = checks[0] if checks else ("(failed; see log)" if caught else "")
+    return Outcome(bug, caught, caught_by, checks, seconds, log_dir / f"{name}.log")
+
+
+# ------------------------------------------------------------------ report
+def md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def caught_by_cell(outcome: Outcome) -> str:
+    if not outcome.failing_checks:
+        return md(outcome.caught_by)
+    first, *others = outcome.failing_checks
+    if not others:
+        return md(first)
+    shown = ", ".join(check.split(" ")[-1] for check in others[:3])
+    rest = f" +{len(others) - 3} more" if len(others) > 3 else ""
+    return md(f"{first} (also {shown}{rest})")
+
+
+def render_report(scratch: Scratch, outcomes: list[Outcome], baseline: Outcome | None, jobs: int,
+                  started: dt.datetime, total_seconds: float, argv: list[str]) -> str:
+    subject = git(scratch.copies[0], "log", "-1", "--format=%s", scratch.commit)
+    caught = sum(o.caught for o in outcomes)
+    layers = {layer: sum(1 for o in outcomes if o.bug.layer == layer) for layer in ("staging", "intermediate", "marts")}
+    out = [
+        "# Planted-bug check",
+        "",
+        "Written by `scripts/planted_bugs.py`; do not edit by hand. Each row is one realistic",
+        "bug planted ALONE in a scratch copy of the repository (a git worktree of the commit",
+        "below), then the tests are run and the copy is reset. Every bug must be caught.",
+        "",
+        "Run it again (from the repository root, no Makefile needed):",
+        "",
+        "    .venv/bin/python scripts/planted_bugs.py            # add --jobs 2 to run two bugs at a time",
+        "    .venv/bin/python scripts/planted_bugs.py --only NAME # one bug, report not rewritten",
+        "",
+        f"- Commit measured: `{scratch.commit[:12]}` ({md(subject)})",
+        f"- Date: {started.strftime('%Y-%m-%d %H:%M')} UTC",
+        f"- Command per bug: `{' '.join(test_command())}` with "
+        "`PYTEST_ADDOPTS=\"-x -p no:cacheprovider --basetemp=<tmp>\"` and `MRR_DUCKDB_PATH=<copy>/mrr.duckdb`,",
+        "  i.e. `make test` without lint (lint cannot catch a logic bug) and with pytest stopping at",
+        "  its first failure. When the dbt build fails, make stops there and pytest does not run,",
+        "  so \"caught by\" names the first failing dbt check (and up to three more from that build).",
+        f"- Invocation: `{md(' '.join(argv))}` ({jobs} bug(s) at a time)",
+        f"- Result: **{caught} of {len(outcomes)} caught** "
+        f"({layers['staging']} staging, {layers['intermediate']} intermediate, {layers['marts']} marts bugs); "
+        f"total runtime {total_seconds / 60:.1f} min",
+    ]
+    if baseline is not None:
+        out.append(f"- Baseline (no bug planted): {'passes' if not baseline.caught else 'FAILS'} "
+                   f"in {baseline.seconds:.0f} s")
+    out += [
+        "",
+        "| # | bug | layer | file | why it is realistic | caught? | caught by | seconds |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for index, outcome in enumerate(outcomes, 1):
+        bug = outcome.bug
+        verdict = "yes" if outcome.caught else ("**TIMEOUT**" if outcome.timed_out else "**NO**")
+        out.append(f"| {index} | `{bug.name}` | {bug.layer} | `{bug.path}` | {md(bug.why)} | {verdict} | "
+                   f"{caught_by_cell(outcome)} | {outcome.seconds:.0f} |")
+    missed = [o for o in outcomes if not o.caught]
+    if missed:
+        out += ["", "## Not caught", ""]
+        out += [f"- `{o.bug.name}` ({o.bug.path}): {md(o.bug.why)}" for o in missed]
+    out += ["", "## Tests added because a planted bug got through", ""]
+    out += [f"- `{test}` ({where}): catches `{bug}`. {md(note)}" for bug, test, where, note in ADDED_TESTS]
+    out += [
+        "",
+        "## Left out on purpose",
+        "",
+        "- *Usage plans counted*: `int_subscription_items_valued` values usage items at 0 and",
+        "  `int_subscription_items_active` keeps only recurring items, so removing either guard",
+        "  alone changes no number (an equivalent mutant); both guards stay.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+# -------------------------------------------------------------------- main
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repo", type=Path,
+                        help="a clean scratch checkout to plant bugs in (default: a fresh worktree of HEAD "
+                             "in a temp dir); never the working tree this script lives in")
+    parser.add_argument("--only", action="append", metavar="NAME", help="run only this bug (repeatable)")
+    parser.add_argument("--jobs", type=int, default=1, help="bugs run at a time, 1 or 2 (default 1)")
+    parser.add_argument("--report", type=Path,
+                        help=f"where to write the report (default {DEFAULT_REPORT.relative_to(PROJECT_ROOT)} "
+                             "for a full run; --only runs write none unless this is given)")
+    parser.add_argument("--venv", type=Path, default=PROJECT_ROOT / ".venv",
+                        help="virtualenv to symlink into the scratch copies (default: this repo's .venv)")
+    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per bug (default 900)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the run without any bug")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch copies and logs")
+    parser.add_argument("--list", action="store_true", help="list the bugs and exit")
+    parser.add_argument("--check", action="store_true", help="only check that every old text occurs once")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    names = [bug.name for bug in BUGS]
+    if len(set(names)) != len(names):
+        raise SystemExit("bug names must be unique")
+    if args.list:
+        for bug in BUGS:
+            print(f"{bug.name:40} {bug.layer:13} {bug.path}")
+        return 0
+    bugs = list(BUGS)
+    if args.only:
+        unknown = sorted(set(args.only) - set(names))
+        if unknown:
+            raise SystemExit(f"unknown bug(s): {', '.join(unknown)}; see --list")
+        bugs = [bug for bug in BUGS if bug.name in args.only]
+    if not 1 <= args.jobs <= 2:
+        raise SystemExit("--jobs must be 1 or 2 (the machine has two cores; each run uses both)")
+    if args.check:
+        check_bug_texts(args.repo or PROJECT_ROOT, bugs)
+        print(f"all {len(bugs)} bug texts occur exactly once")
+        return 0
+    venv = args.venv.resolve()
+    if not (venv / "bin" / "dbt").exists():
+        raise SystemExit(f"no dbt in {venv}; run `make run` or `make test` once to create the venv")
+
+    started = dt.datetime.now(dt.timezone.utc)
+    clock = time.monotonic()
+    scratch = Scratch(args.repo, args.jobs, venv, args.keep)
+    # Logs live apart from the scratch copies: the copies always go, logs of a miss stay.
+    log_dir = Path(tempfile.mkdtemp(prefix="planted-bugs-logs-"))
+    keep_logs = args.keep
+    try:
+        check_bug_texts(scratch.copies[0], bugs)
+        print(f"commit {scratch.commit[:12]}, {len(bugs)} bug(s), {args.jobs} at a time, "
+              f"copies: {', '.join(map(str, scratch.copies))}", flush=True)
+        baseline = None
+        if not args.no_baseline:
+            baseline = measure(scratch.copies[0], None, scratch, log_dir, args.timeout)
+            print(f"baseline: {'passes' if not baseline.caught else 'FAILS'} ({baseline.seconds:.0f} s)", flush=True)
+            if baseline.caught:
+                print(f"the suite fails without any bug ({baseline.caught_by}); log: {baseline.log}")
+                keep_logs = True
+                return 2
+
+        free: queue.Queue = queue.Queue()
+        for copy in scratch.copies:
+            free.put(copy)
+        lock = threading.Lock()
+
+        def one(bug: Bug) -> Outcome:
+            copy = free.get()
+            try:
+                outcome = measure(copy, bug, scratch, log_dir, args.timeout)
+            finally:
+                free.put(copy)
+            with lock:
+                verdict = "caught" if outcome.caught else ("TIMEOUT" if outcome.timed_out else "NOT CAUGHT")
+                print(f"{bug.name:40} {verdict:10} {outcome.seconds:6.0f} s  {outcome.caught_by}", flush=True)
+            return outcome
+
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            outcomes = list(pool.map(one, bugs))
+        total = time.monotonic() - clock
+
+        report_path = args.report or (None if args.only else DEFAULT_REPORT)
+        report = render_report(scratch, outcomes, baseline, args.jobs, started, total,
+                               ["scripts/planted_bugs.py", *argv])
+        if report_path is not None:
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            report_path.write_text(report)
+            print(f"report: {report_path}")
+        missed = [o for o in outcomes if not o.caught]
+        print(f"{len(outcomes) - len(missed)} of {len(outcomes)} caught in {total / 60:.1f} min")
+        if missed:
+            keep_logs = True  # the logs of the misses are worth a look
+            for outcome in missed:
+                print(f"  NOT CAUGHT: {outcome.bug.name}; log: {outcome.log}")
+        return 0 if not missed else 1
+    finally:
+        scratch.close()
+        if keep_logs:
+            print(f"logs kept in {log_dir}")
+        else:
+            shutil.rmtree(log_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
