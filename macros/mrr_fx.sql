@@ -3,13 +3,24 @@
     rate (from_currency -> reporting currency) on or before a date. An amount
     already in the reporting currency converts at 1 without any lookup.
 
-    mrr_fx_rates_for(relation) returns one row per distinct (currency,
-    rate_lookup_date) of `relation` with its fx_rate_to_reporting (null when there
-    is none). Millions of invoices share a few thousand such pairs, so the range
-    lookup runs on those pairs only and the caller joins back on equality: a range
-    join per invoice, with equality on a handful of currencies, fans out badly.
+    mrr_with_fx_rate(relation) returns every row of `relation` (which has columns
+    `currency` and `rate_lookup_date`) plus fx_rate_to_reporting, null when there
+    is no rate. Millions of invoices share a few thousand (currency, date) pairs,
+    so the range lookup runs on those pairs only and is joined back on equality: a
+    range join per invoice, with equality on a handful of currencies, fans out badly.
 -#}
-{% macro mrr_fx_rates_for(relation, currency_column='currency', date_column='rate_lookup_date') -%}
+{% macro mrr_with_fx_rate(relation) -%}
+    select
+        {{ relation }}.*,
+        fx_lookups.fx_rate_to_reporting
+    from {{ relation }}
+    left join ({{ mrr_fx_rates_for(relation) }}) as fx_lookups
+        on
+            {{ relation }}.currency = fx_lookups.currency
+            and {{ relation }}.rate_lookup_date = fx_lookups.rate_lookup_date
+{%- endmacro %}
+
+{% macro mrr_fx_rates_for(relation) -%}
     select
         lookups.currency,
         lookups.rate_lookup_date,
@@ -19,8 +30,8 @@
         end as fx_rate_to_reporting
     from (
         select distinct
-            {{ currency_column }} as currency,
-            {{ date_column }} as rate_lookup_date
+            currency,
+            rate_lookup_date
         from {{ relation }}
     ) as lookups
     left join {{ ref('stg_billing__fx_rates') }} as fx

@@ -46,19 +46,8 @@ latest as (
     where versioned.version_rank = 1
 ),
 
-fx_lookups as (
-    {{ mrr_fx_rates_for('latest') }}
-),
-
 with_rate as (
-    select
-        latest.*,
-        fx_lookups.fx_rate_to_reporting
-    from latest
-    left join fx_lookups
-        on
-            latest.currency = fx_lookups.currency
-            and latest.rate_lookup_date = fx_lookups.rate_lookup_date
+    {{ mrr_with_fx_rate('latest') }}
 ),
 
 classified as (
