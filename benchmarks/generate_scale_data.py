@@ -92,7 +92,11 @@ def pick(u: str, weights) -> str:
 
 
 def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
-    start = dt.date(as_of.year - years, as_of.month, as_of.day) + dt.timedelta(days=1)
+    try:
+        start = as_of.replace(year=as_of.year - years)
+    except ValueError:  # 29 February, `years` back in a year that has none
+        start = as_of.replace(year=as_of.year - years, day=28)
+    start += dt.timedelta(days=1)  # the history is `years` long and ends on as_of
     end = as_of + dt.timedelta(days=1)  # exclusive end of the export, midnight after as_of
     width = max(8, len(str(n)))
     c_codes = sql_list([c[0] for c in COUNTRIES])

@@ -55,6 +55,7 @@ def measure(cmd: list[str], env: dict, log_path: Path) -> dict:
             full = [gnu_time, "-v", "-o", tf.name, *cmd]
         else:
             full = cmd
+        load = os.getloadavg()[0]
         t0 = time.perf_counter()
         proc = subprocess.Popen(full, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -78,16 +79,18 @@ def measure(cmd: list[str], env: dict, log_path: Path) -> dict:
     # CPU seconds (user + system) next to wall time: on a shared machine other people's
     # load stretches wall time much more than the CPU time the build needs.
     return {"seconds": round(wall, 2), "cpu_seconds": round(cpu, 1),
-            "peak_mb": round(peak_kb / 1024, 1), "exit_code": code,
+            "peak_mb": round(peak_kb / 1024, 1), "exit_code": code, "load_before": round(load, 2),
             "timer": "GNU time -v" if gnu_time else "os.wait4"}
 
 
-def run_baseline_inprocess(db: str) -> int:
+def run_baseline_inprocess(db: str, memory_limit: str | None) -> int:
     """Child-process entry point: execute the baseline script on db, print a JSON line."""
     import duckdb
 
     sql = (HERE / "naive_baseline.sql").read_text()
     con = duckdb.connect(db)
+    if memory_limit:
+        con.execute(f"set memory_limit = '{memory_limit}'")
     t0 = time.perf_counter()
     con.execute(sql)
     secs = time.perf_counter() - t0
@@ -115,12 +118,11 @@ def export_revision(rev: str, work: Path) -> Path:
     return dest
 
 
-def bench_size(n: int, args, project_dir: Path) -> dict:
+def bench_size(n: int, args, project_dir: Path, commit: str) -> dict:
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     db = work / f"scale_{n}.duckdb"
-    res: dict = {"customers": n, "started": dt.datetime.now().isoformat(timespec="seconds"),
-                 "load_before": os.getloadavg()[0]}
+    res: dict = {"customers": n, "started": dt.datetime.now().isoformat(timespec="seconds")}
     print(f"\n=== {n:,} customers ===", flush=True)
 
     meta_file = work / f"scale_{n}.json"
@@ -142,9 +144,9 @@ def bench_size(n: int, args, project_dir: Path) -> dict:
                DBT_SEND_ANONYMOUS_USAGE_STATS="False", DBT_PARTIAL_PARSE="False")
     if args.dbt_threads:
         env["MRR_THREADS"] = str(args.dbt_threads)
-    res["dbt_threads"] = int(env.get("MRR_THREADS", 4))  # the profile's default is 4
-    if Path(args.profiles_dir).resolve() != ROOT:
-        res["profiles_dir"] = str(args.profiles_dir)
+    memory_limit = args.memory_limit or env.get("MRR_DUCKDB_MEMORY_LIMIT")
+    if memory_limit:
+        env["MRR_DUCKDB_MEMORY_LIMIT"] = memory_limit
 
     if not args.skip_dbt:
         target = work / f"target_{n}"
@@ -157,6 +159,10 @@ def bench_size(n: int, args, project_dir: Path) -> dict:
         print("dbt build ...", flush=True)
         m = measure(cmd, env, work / f"dbt_build_{n}.log")
         res["dbt"] = m
+        m.update(commit=commit, memory_limit=memory_limit,
+                 threads=int(env["MRR_THREADS"]) if env.get("MRR_THREADS") else None)
+        if Path(args.profiles_dir).resolve() != ROOT:
+            m["profiles_dir"] = str(args.profiles_dir)
         res["dbt"].update(read_run_results(target / "run_results.json"))
         res["dbt"]["mrr_check"] = mart_check(db)
         print(f"dbt build: {m['seconds']:.1f} s, peak {m['peak_mb']:,.0f} MB, exit {m['exit_code']}"
@@ -167,11 +173,14 @@ def bench_size(n: int, args, project_dir: Path) -> dict:
     if not args.skip_baseline:
         print("naive baseline ...", flush=True)
         cmd = [sys.executable, str(Path(__file__).resolve()), "--_baseline", str(db)]
+        if memory_limit:
+            cmd += ["--memory-limit", memory_limit]
         log = work / f"baseline_{n}.log"
         m = measure(cmd, env, log)
         out = [ln for ln in log.read_text().splitlines() if ln.startswith("BASELINE_RESULT ")]
         if out:
             m.update(json.loads(out[-1].split(" ", 1)[1]))
+        m["memory_limit"] = memory_limit
         res["baseline"] = m
         print(f"baseline: {m['seconds']:.1f} s, peak {m['peak_mb']:,.0f} MB, exit {m['exit_code']}",
               flush=True)
@@ -292,7 +301,8 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
            f"- {mach['os']}; Python {mach['python']}; dbt-core {mach['dbt-core']}, "
            f"dbt-duckdb {mach['dbt-duckdb']}, duckdb {mach['duckdb']}",
            "- Project commit measured: see each size (sizes may come from different runs).",
-           "- The machine is shared: the 1-minute load average before each size is in the table.",
+           "- The machine is shared: the 1-minute load average before each dbt build is in the "
+           "table (`load`); other people's work stretches wall time.",
            "", "## Summary", "",
            "| customers | commit | raw rows | gen s | db MB | load | dbt build s | dbt CPU s | peak MB "
            "| nodes ok/warn/fail | baseline s | baseline CPU s | baseline MB | ratio time | ratio mem "
@@ -308,8 +318,8 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
         rm = d["peak_mb"] / b["peak_mb"] if d.get("peak_mb") and b.get("peak_mb") else None
         ours_mrr = (d.get("mrr_check") or {}).get("closing_mrr")
         out.append(
-            f"| {int(s):,} | {r.get('commit', '-')} | {sum(g.get('rows', {}).values()):,} | {fmt(g.get('seconds'))} "
-            f"| {fmt(g.get('bytes', 0) / 2**20, ',.0f')} | {fmt(r.get('load_before'), '.2f')} "
+            f"| {int(s):,} | {d.get('commit', '-')} | {sum(g.get('rows', {}).values()):,} | {fmt(g.get('seconds'))} "
+            f"| {fmt(g.get('bytes', 0) / 2**20, ',.0f')} | {fmt(d.get('load_before'), '.2f')} "
             f"| {fmt(d.get('seconds'))} | {fmt(d.get('cpu_seconds'))} | {fmt(d.get('peak_mb'), ',.0f')} "
             f"| {ok}/{sc.get('warn', 0)}/{bad} "
             f"| {fmt(b.get('seconds'))} | {fmt(b.get('cpu_seconds'))} | {fmt(b.get('peak_mb'), ',.0f')} "
@@ -327,8 +337,10 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
             out.append(f"dbt build wall {fmt(d.get('seconds'))} s (dbt's own elapsed "
                        f"{fmt(d.get('dbt_elapsed'))} s; sum of node times "
                        f"{fmt(d.get('sum_node_seconds'))} s over {len(d.get('nodes', []))} nodes, "
-                       f"run with {r.get('dbt_threads', 4)} dbt threads on {mach['nproc']} cores"
-                       + (f", profile from `{r['profiles_dir']}`" if r.get("profiles_dir") else "")
+                       f"run with {d.get('threads') or 'the profile default of'} dbt threads on "
+                       f"{mach['nproc']} cores"
+                       + f", DuckDB memory limit {d.get('memory_limit') or 'default (80 % of RAM)'}"
+                       + (f", profile from `{d['profiles_dir']}`" if d.get("profiles_dir") else "")
                        + "), peak RSS "
                        f"{fmt(d.get('peak_mb'), ',.0f')} MB, exit code {d.get('exit_code')}.")
             out += ["", "| # | node | type | status | seconds |", "|---:|---|---|---|---:|"]
@@ -337,7 +349,8 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
                 out.append(f"| {i} | `{name}` | {kind} | {nd['status']} | {nd['seconds']:.2f} |")
         b = r.get("baseline")
         if b:
-            out += ["", f"Baseline: wall {fmt(b.get('seconds'))} s (SQL alone "
+            out += ["", f"Baseline (DuckDB memory limit {b.get('memory_limit') or 'default'}): "
+                    f"wall {fmt(b.get('seconds'))} s (SQL alone "
                     f"{fmt(b.get('sql_seconds'))} s), peak RSS {fmt(b.get('peak_mb'), ',.0f')} MB, "
                     f"{fmt(b.get('customer_month_rows'), ',d')} customer-month rows."]
     path.write_text("\n".join(out) + "\n")
@@ -394,7 +407,9 @@ def main(argv=None) -> int:
                     help="keep an existing scale_<N>.duckdb generated with the same parameters")
     ap.add_argument("--skip-dbt", action="store_true")
     ap.add_argument("--skip-baseline", action="store_true")
-    ap.add_argument("--dbt-threads", type=int, default=None, help="MRR_THREADS for dbt (profile default 4)")
+    ap.add_argument("--dbt-threads", type=int, default=None, help="MRR_THREADS for dbt (default: the profile's)")
+    ap.add_argument("--memory-limit", default=None,
+                    help="DuckDB memory limit for dbt (MRR_DUCKDB_MEMORY_LIMIT) and the baseline, e.g. 3GB")
     ap.add_argument("--gen-memory-limit", default="8GB")
     ap.add_argument("--git-rev", default=None,
                     help="benchmark the project as committed at this revision (e.g. HEAD) instead "
@@ -410,7 +425,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     if args._baseline:
-        return run_baseline_inprocess(args._baseline)
+        return run_baseline_inprocess(args._baseline, args.memory_limit)
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     results_path = Path(args.results)
@@ -429,8 +444,13 @@ def main(argv=None) -> int:
 
     failed = False
     for n in sizes:
-        res = bench_size(n, args, project_dir)
-        res["commit"] = mach["commit"]
+        res = bench_size(n, args, project_dir, mach["commit"])
+        # a part skipped this time keeps what an earlier run measured on the same data
+        prev = store["sizes"].get(str(n), {})
+        for part in ("dbt", "baseline"):
+            same_data = prev.get("generation", {}).get("rows") == res["generation"]["rows"]
+            if part not in res and part in prev and same_data:
+                res[part] = prev[part]
         store["sizes"][str(n)] = res
         failed |= res.get("dbt", {}).get("exit_code", 0) != 0
         # written after every size, so a long run that is interrupted keeps what it measured
