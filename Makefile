@@ -12,7 +12,7 @@ MRR_DUCKDB_PATH ?= $(CURDIR)/mrr.duckdb
 export MRR_DUCKDB_PATH
 TEST_DB := $(CURDIR)/target/test_build.duckdb
 
-.PHONY: run test lint build-test pytest demo-data bench clean
+.PHONY: run test lint build-test pytest demo-data bench planted-bugs clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ demo-data: $(BIN)/.installed
 # Long-running scale benchmark; never part of `make test`.
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run_benchmark.py $(BENCH_ARGS)
+
+# Plants realistic SQL bugs one at a time in a scratch worktree and checks the
+# tests catch each (~7 min); writes docs/planted-bugs-report.md.
+planted-bugs: $(BIN)/.installed
+	$(BIN)/python scripts/planted_bugs.py --jobs 2 $(PLANTED_ARGS)
 
 clean:
 	rm -rf target logs mrr.duckdb

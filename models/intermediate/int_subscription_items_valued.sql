@@ -26,12 +26,12 @@ priced as (
         items.valid_to,
         coalesce(items.unit_price, plans.price) as unit_price,
         {% if mrr_apply_discounts() -%}
-            coalesce(items.discount_percent, 0) as discount_percent,
-            coalesce(items.discount_amount, 0) as discount_amount,
+            cast(coalesce(items.discount_percent, 0) as {{ mrr_amount_type() }}) as discount_percent,
+            cast(coalesce(items.discount_amount, 0) as {{ mrr_amount_type() }}) as discount_amount,
         {%- else -%}
             -- mrr_apply_discounts is false: list value, discounts ignored.
-            0 as discount_percent,
-            0 as discount_amount,
+            cast(0 as {{ mrr_amount_type() }}) as discount_percent,
+            cast(0 as {{ mrr_amount_type() }}) as discount_amount,
         {%- endif %}
         -- factor = numerator / denominator (spec section 3), kept apart so that
         -- the single division below is exact.

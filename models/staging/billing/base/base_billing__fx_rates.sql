@@ -50,7 +50,9 @@ keyed_records as (
         rate_date,
         from_currency,
         to_currency,
-        min(rate) as rate,
+        -- min() keeps decimal(38, 12) on DuckDB but returns unconstrained numeric on
+        -- Postgres: cast so the column has the same type on every warehouse.
+        cast(min(rate) as {{ mrr_amount_type() }}) as rate,
         count(*) as raw_rows,
         count(distinct rate) as distinct_rates
     from keyed
