@@ -43,6 +43,7 @@ demo-data: $(BIN)/.installed
 
 # Long-running scale benchmark; never part of `make test`.
 bench: $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/run_benchmark.py $(BENCH_ARGS)
 
 # Plants realistic SQL bugs one at a time in a scratch worktree and checks the

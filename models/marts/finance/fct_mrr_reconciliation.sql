@@ -15,36 +15,27 @@ reporting_months as (
     select month from {{ ref('fct_mrr_movements') }}
 ),
 
-customer_months as (
-    select
-        month,
-        customer_id
-    from contracted
-    union
-    select
-        month,
-        customer_id
-    from invoiced
-),
-
+-- One full outer join rather than a union of keys and two joins back: a single
+-- pass over the two large inputs.
 compared as (
     select
-        customer_months.month,
-        customer_months.customer_id,
+        coalesce(contracted.month, invoiced.month) as month,
+        coalesce(contracted.customer_id, invoiced.customer_id) as customer_id,
         coalesce(contracted.mrr, 0) as contracted_mrr,
         coalesce(invoiced.invoiced_mrr, 0) as invoiced_mrr,
         coalesce(invoiced.invoice_lines, 0) as invoice_lines
-    from customer_months
+    from contracted
+    full outer join invoiced
+        on
+            contracted.month = invoiced.month
+            and contracted.customer_id = invoiced.customer_id
+),
+
+in_window as (
+    select compared.*
+    from compared
     inner join reporting_months
-        on customer_months.month = reporting_months.month
-    left join contracted
-        on
-            customer_months.month = contracted.month
-            and customer_months.customer_id = contracted.customer_id
-    left join invoiced
-        on
-            customer_months.month = invoiced.month
-            and customer_months.customer_id = invoiced.customer_id
+        on compared.month = reporting_months.month
 ),
 
 final as (
@@ -60,7 +51,7 @@ final as (
             when contracted_mrr - invoiced_mrr > {{ mrr_reconciliation_tolerance() }} then true
             else false
         end as is_beyond_tolerance
-    from compared
+    from in_window
 )
 
 select * from final
