@@ -12,7 +12,7 @@ MRR_DUCKDB_PATH ?= $(CURDIR)/mrr.duckdb
 export MRR_DUCKDB_PATH
 TEST_DB := $(CURDIR)/target/test_build.duckdb
 
-.PHONY: run test lint build-test pytest demo-data bench planted-bugs clean
+.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench: $(BIN)/.installed
 # tests catch each (~7 min); writes docs/planted-bugs-report.md.
 planted-bugs: $(BIN)/.installed
 	$(BIN)/python scripts/planted_bugs.py --jobs 2 $(PLANTED_ARGS)
+
+# Portability: the whole build on a throwaway PostgreSQL 15, marts compared with
+# DuckDB's row by row (needs root; installs its own .venv-postgres).
+test-postgres: $(BIN)/.installed
+	bash scripts/test_postgres.sh
 
 clean:
 	rm -rf target logs mrr.duckdb
