@@ -38,7 +38,7 @@ unkeyed_records as (
         from_currency,
         to_currency,
         rate,
-        0 as raw_rows,
+        1 as raw_rows,
         0 as distinct_rates
     from keyed
     where record_id is null
