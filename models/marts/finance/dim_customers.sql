@@ -1,5 +1,6 @@
 -- One row per customer that counts (not a test account, not deleted, not rejected),
--- with its attributes and MRR history in brief.
+-- with its attributes and MRR history in brief. No personal data (names, e-mail):
+-- dashboards read this model; restricted_customer_contacts holds those.
 with
 
 customers as (
@@ -29,8 +30,6 @@ mrr_summary as (
 final as (
     select
         cast(customers.customer_id as {{ dbt.type_string() }}) as customer_id,
-        cast(customers.customer_name as {{ dbt.type_string() }}) as customer_name,
-        cast(customers.email as {{ dbt.type_string() }}) as email,
         cast(customers.country_code as {{ dbt.type_string() }}) as country_code,
         cast(customers.segment as {{ dbt.type_string() }}) as segment,
         cast(customers.created_at as {{ dbt.type_timestamp() }}) as created_at,
