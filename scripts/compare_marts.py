@@ -12,6 +12,8 @@ TABLES = {  # table -> key columns (rows must be unique on them)
     "fct_mrr_movements": ["month"],
     "fct_churn": ["month"],
     "fct_revenue": ["month"],
+    "fct_mrr_by_plan": ["month", "customer_id", "plan_id"],
+    "fct_cohort_retention": ["cohort_month", "month"],
     "audit_rejected_records": None,  # no key (unkeyed records repeat): compared as a multiset
     "fct_mrr_reconciliation": None,
     "dim_customers": None,

@@ -19,6 +19,7 @@ bounded as (
         items.subscription_item_id,
         items.subscription_id,
         items.customer_id,
+        items.plan_id,
         items.monthly_amount_reporting,
         -- greatest/least must ignore nulls (spec) but do not on every warehouse, so
         -- each null falls back to a value that cannot win.
@@ -46,6 +47,7 @@ final as (
         subscription_item_id,
         subscription_id,
         customer_id,
+        plan_id,
         monthly_amount_reporting,
         effective_start_at,
         effective_end_at,

@@ -18,7 +18,8 @@ from reference.random_histories import TABLE_COLUMNS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 RAW_SCHEMA = "raw_billing"
-MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "audit_rejected_records", "dim_customers")
+MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "audit_rejected_records", "dim_customers",
+         "fct_mrr_by_plan", "fct_cohort_retention")
 _BATCH = 500
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -21,7 +21,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Fixed, so the expectations do not move with the calendar (the demo data ends here).
 AS_OF = "2026-11-24"
 MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "dim_customers",
-         "audit_rejected_records", "audit_raw_row_accounting")
+         "audit_rejected_records", "audit_raw_row_accounting", "fct_mrr_by_plan", "fct_cohort_retention")
 EXCLUSIONS = {"kept", "superseded version", "duplicate copy", "soft deleted", "parent soft deleted", "test customer"}
 
 
@@ -138,7 +138,8 @@ def reference_marts(demo):
 
 
 @pytest.mark.parametrize("mart", ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue",
-                                  "dim_customers", "audit_rejected_records"))
+                                  "dim_customers", "audit_rejected_records", "fct_mrr_by_plan",
+                                  "fct_cohort_retention"))
 def test_demo_marts_match_the_reference(demo, reference_marts, mart):
     _, marts, _, _ = demo
     differences = report(marts, reference_marts, [mart])

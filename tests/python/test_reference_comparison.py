@@ -15,7 +15,7 @@ from reference.mrr_reference import compute
 from reference.random_histories import generate
 
 COMPARED_MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "audit_rejected_records",
-                  "dim_customers")
+                  "dim_customers", "fct_mrr_by_plan", "fct_cohort_retention")
 
 # (case id, seed, var overrides). The toggles run on seeds of their own so that every
 # case adds histories, not only a different switch.

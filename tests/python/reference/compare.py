@@ -27,6 +27,13 @@ LAYOUT = {
     "fct_mrr_movements": (("month",), {**{c: AMOUNT for c in _MONEY}, **{c: None for c in _COUNTS}}),
     "fct_churn": (("month",), {**{c: RATE for c in _RATIOS}, "arpa": AMOUNT}),
     "fct_revenue": (("month",), {c: AMOUNT for c in _REVENUE}),
+    "fct_mrr_by_plan": (("month", "customer_id", "plan_id"), {
+        "plan_name": None, "product_name": None, "segment": None, "country_code": None,
+        "mrr": AMOUNT, "previous_mrr": AMOUNT, "movement_type": None, "movement_amount": AMOUNT}),
+    "fct_cohort_retention": (("cohort_month", "month"), {
+        "months_since_start": None, "cohort_customers": None, "cohort_starting_mrr": AMOUNT,
+        "active_customers": None, "mrr": AMOUNT,
+        "logo_retention": RATE, "net_mrr_retention": RATE, "gross_mrr_retention": RATE}),
     "dim_customers": (("customer_id",), {"first_mrr_month": None, "last_mrr_month": None,
                                          "current_mrr": AMOUNT}),
 }

@@ -1,4 +1,4 @@
-"""A second, deliberately naive implementation of ../../../../shared/spec/mrr-spec.md.
+"""A second, deliberately naive implementation of the MRR rules (docs/ and the marts' docs).
 
 It is written from the spec and docs/decisions.md only, never from the dbt SQL, so
 that the two implementations can only agree by both being right. It favours the
@@ -120,6 +120,19 @@ def _months(first: date, last: date):
     while month <= last:
         yield month
         month = _next_month(month)
+
+
+def _movement(before, now, had_mrr_before):
+    """Spec section 6: the movement type from one month's value to the next."""
+    if before == 0:
+        return "reactivation" if had_mrr_before else "new"
+    if now == 0:
+        return "churn"
+    if now > before:
+        return "expansion"
+    if now < before:
+        return "contraction"
+    return "retained"
 
 
 def _ratio(numerator, denominator):
@@ -314,6 +327,8 @@ def _compute(raw, variables):
                 "billing_interval_count": 1 if count is None else count,
                 "price": price,
                 "currency": _upper(row.get("currency")),
+                "plan_name": _trim(row.get("plan_name")),
+                "product_name": _trim(row.get("product_name")),
             }
         plan_status[key] = settle("plans", status, key)
 
@@ -504,20 +519,26 @@ def _compute(raw, variables):
         start = max(s for s in starts if s is not None)
         present_ends = [e for e in ends if e is not None]
         end = min(present_ends) if present_ends else None
-        spans.append((sub["customer_id"], _as_date(start), _as_date(end), monthly))
+        spans.append((sub["customer_id"], _as_date(start), _as_date(end), monthly, item["plan_id"]))
 
     # --------------------------------------------------------- MRR per snapshot
     first_candidate = min((span[1] for span in spans), default=None)
     mrr_by_month = {}  # month -> {customer: rounded MRR}, for every month checked
+    plan_mrr_by_month = {}  # month -> {(customer, plan): MRR rounded per pair} (spec section 8)
     if first_candidate is not None and _month_start(first_candidate) <= _month_start(as_of):
         for month in _months(first_candidate, as_of):
             snapshot = as_of if month == _month_start(as_of) else _month_end(month)
             totals = defaultdict(Decimal)
-            for customer, start, end, monthly in spans:
+            plan_totals = defaultdict(Decimal)
+            for customer, start, end, monthly, plan_id in spans:
                 if start <= snapshot and (end is None or snapshot < end):
                     totals[customer] += monthly
+                    plan_totals[(customer, plan_id)] += monthly
             mrr_by_month[month] = {
                 c: v.quantize(_SIX_DP, rounding=ROUND_HALF_UP) for c, v in totals.items()
+            }
+            plan_mrr_by_month[month] = {
+                pair: v.quantize(_SIX_DP, rounding=ROUND_HALF_UP) for pair, v in plan_totals.items()
             }
     mrr_months = [m for m, values in mrr_by_month.items() if any(v > 0 for v in values.values())]
     window = list(_months(min(mrr_months), as_of)) if mrr_months else []
@@ -533,17 +554,8 @@ def _compute(raw, variables):
         for customer in sorted(set(previous) | set(current)):
             before = previous.get(customer, Decimal(0))
             now = current.get(customer, Decimal(0))
-            if before == 0:
-                kind = "reactivation" if customer in ever_paid else "new"
-                amount = now
-            elif now == 0:
-                kind, amount = "churn", -before
-            elif now > before:
-                kind, amount = "expansion", now - before
-            elif now < before:
-                kind, amount = "contraction", now - before
-            else:
-                kind, amount = "retained", Decimal(0)
+            kind = _movement(before, now, customer in ever_paid)
+            amount = now - before
             fct_mrr.append({
                 "month": month, "customer_id": customer, "mrr": now, "previous_mrr": before,
                 "movement_type": kind, "movement_amount": amount,
@@ -589,6 +601,56 @@ def _compute(raw, variables):
         ever_paid.update(current)
         previous = current
 
+    # ------------------------------------------------------------- by plan
+    # Spec section 8: section 6 applied to each (customer, plan) series on its own.
+    fct_mrr_by_plan = []
+    ever_on_plan = set()
+    previous_pairs = {}
+    for month in window:
+        current_pairs = {p: v for p, v in plan_mrr_by_month.get(month, {}).items() if v > 0}
+        for pair in sorted(set(previous_pairs) | set(current_pairs)):
+            before = previous_pairs.get(pair, Decimal(0))
+            now = current_pairs.get(pair, Decimal(0))
+            kind = _movement(before, now, pair in ever_on_plan)
+            customer, plan_id = pair
+            fct_mrr_by_plan.append({
+                "month": month, "customer_id": customer, "plan_id": plan_id,
+                "plan_name": plans[plan_id]["plan_name"], "product_name": plans[plan_id]["product_name"],
+                "segment": _lower(customers[customer].get("segment")) or None,
+                "country_code": _upper(customers[customer].get("country_code")) or None,
+                "mrr": now, "previous_mrr": before, "movement_type": kind, "movement_amount": now - before,
+            })
+        ever_on_plan.update(current_pairs)
+        previous_pairs = current_pairs
+
+    # ------------------------------------------------------------- cohorts
+    # Spec section 8: a customer's cohort is the month of its first MRR above 0.
+    cohort_of, starting = {}, {}
+    for row in fct_mrr:
+        if row["movement_type"] == "new":
+            cohort_of[row["customer_id"]] = row["month"]
+            starting[row["customer_id"]] = row["mrr"]
+    paying = defaultdict(dict)  # month -> {customer: MRR above 0}
+    for row in fct_mrr:
+        if row["mrr"] > 0:
+            paying[row["month"]][row["customer_id"]] = row["mrr"]
+    fct_cohort_retention = []
+    for cohort in sorted(set(cohort_of.values())):
+        members = [c for c, m in cohort_of.items() if m == cohort]
+        start_mrr = sum((starting[c] for c in members), Decimal(0))
+        for offset, month in enumerate(_months(cohort, as_of)):
+            now = {c: paying[month][c] for c in members if c in paying[month]}
+            month_mrr = sum(now.values(), Decimal(0))
+            capped = sum((min(v, starting[c]) for c, v in now.items()), Decimal(0))
+            fct_cohort_retention.append({
+                "cohort_month": cohort, "month": month, "months_since_start": offset,
+                "cohort_customers": len(members), "cohort_starting_mrr": start_mrr,
+                "active_customers": len(now), "mrr": month_mrr,
+                "logo_retention": _ratio(Decimal(len(now)), len(members)),
+                "net_mrr_retention": _ratio(month_mrr, start_mrr),
+                "gross_mrr_retention": _ratio(capped, start_mrr),
+            })
+
     # ------------------------------------------------------------------ revenue
     revenue_by_month = defaultdict(lambda: {c: Decimal(0) for c in REVENUE_COLUMNS})
     for line in lines:
@@ -632,6 +694,8 @@ def _compute(raw, variables):
         "fct_revenue": fct_revenue,
         "audit_rejected_records": audit,
         "dim_customers": dim_customers,
+        "fct_mrr_by_plan": fct_mrr_by_plan,
+        "fct_cohort_retention": fct_cohort_retention,
         # Not a mart: how every raw row was disposed of, per table (decisions.md).
         "dispositions": {table: dict(counter) for table, counter in dispositions.items()},
         "record_status": record_status,
