@@ -32,3 +32,13 @@
 {% macro mrr_open_end_date() -%}
     cast('9999-12-31' as date)
 {%- endmacro %}
+
+{#- One type for every monthly figure in long form: amounts (6 decimals), counts
+    and ratios (10 decimals) all fit without loss. -#}
+{% macro mrr_metric_value_type() -%}
+    {{ return(adapter.dispatch('mrr_metric_value_type', 'mrr')()) }}
+{%- endmacro %}
+
+{% macro default__mrr_metric_value_type() -%}
+    decimal(38, 10)
+{%- endmacro %}

@@ -11,7 +11,7 @@ from dbt.cli.main import dbtRunner
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Each var is read by at least one of these models.
 MODELS = ["int_months", "int_subscription_items_valued", "int_subscription_items_active",
-          "base_billing__subscription_items", "fct_mrr_reconciliation"]
+          "base_billing__subscription_items", "fct_mrr_reconciliation", "fct_monthly_metrics"]
 
 BAD_VALUES = [
     ("as_of_date", "2024-13-01"),
@@ -21,6 +21,8 @@ BAD_VALUES = [
     ("mrr_include_trials", "sometimes"),
     ("mrr_apply_discounts", "yes please"),
     ("mrr_reconciliation_tolerance", "-1"),
+    ("mrr_close_after_days", "five"),
+    ("mrr_close_after_days", "-3"),
 ]
 
 
