@@ -12,7 +12,7 @@ MRR_DUCKDB_PATH ?= $(CURDIR)/mrr.duckdb
 export MRR_DUCKDB_PATH
 TEST_DB := $(CURDIR)/target/test_build.duckdb
 
-.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres clean
+.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres nightly clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ build-test: $(BIN)/.installed
 pytest: $(BIN)/.installed
 	$(BIN)/pytest -q tests/python
 
+# The scheduled run: lock, freshness, build and test into a copy, publish only when
+# green (scripts/nightly.py). Dashboards read $(MRR_PUBLISHED_PATH).
+MRR_PUBLISHED_PATH ?= $(CURDIR)/published/mrr.duckdb
+export MRR_PUBLISHED_PATH
+nightly: $(BIN)/.installed
+	$(BIN)/python scripts/nightly.py $(NIGHTLY_ARGS)
+
 # Re-create the demo CSV seeds (deterministic: byte-for-byte identical output).
 demo-data: $(BIN)/.installed
 	$(BIN)/python scripts/generate_demo_data.py
@@ -57,4 +64,4 @@ test-postgres: $(BIN)/.installed
 	bash scripts/test_postgres.sh
 
 clean:
-	rm -rf target logs mrr.duckdb
+	rm -rf target logs mrr.duckdb published
