@@ -306,16 +306,17 @@ def plan_layer(layer):
 
 
 def test_plan_mrr_equals_fct_mrr_by_plan(plan_layer):
-    queried = {(_date(row["metric_time__month"]), row["plan"], row["plan__product"]): row for row in plan_layer.query(
-        ["plan_mrr", "plan_customers", "plan_net_new_mrr"], ["metric_time__month", "plan", "plan__product"])}
-    expected = {(row["month"], row["plan_id"], row["product_name"]): row for row in plan_layer.sql("""
-        select month, plan_id, product_name, sum(mrr) as plan_mrr,
+    queried = {(_date(row["metric_time__month"]), row["plan"], row["plan__plan_name"], row["plan__product"]): row
+               for row in plan_layer.query(["plan_mrr", "plan_customers", "plan_net_new_mrr"],
+                                           ["metric_time__month", "plan", "plan__plan_name", "plan__product"])}
+    expected = {(row["month"], row["plan_id"], row["plan_name"], row["product_name"]): row for row in plan_layer.sql("""
+        select month, plan_id, plan_name, product_name, sum(mrr) as plan_mrr,
             sum(case when mrr > 0 then 1 else 0 end) as plan_customers,
             sum(movement_amount) as plan_net_new_mrr
         from main.fct_mrr_by_plan
         group by all
     """)}
-    assert len({plan for _, plan, _ in expected}) > 1
+    assert len({plan for _, plan, _, _ in expected}) > 1
     for name in ("plan_mrr", "plan_customers", "plan_net_new_mrr"):
         actual = {key: row[name] for key, row in queried.items()}
         wanted = {key: row[name] for key, row in expected.items()}
