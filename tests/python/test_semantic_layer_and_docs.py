@@ -30,7 +30,6 @@ from metricflow_semantic_interfaces.validations.semantic_manifest_validator impo
 from metricflow_semantic_interfaces.validations.validator_helpers import SemanticManifestValidationResults
 from metricflow_semantics.model.dbt_manifest_parser import parse_manifest_from_dbt_generated_manifest
 from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
-from metricflow_semantics.sql.sql_bind_parameters import SqlBindParameterSet
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-24"  # the end of the demo data, as in test_demo_build.py
@@ -67,14 +66,14 @@ class DuckDbSqlClient:
     def __init__(self, connection):
         self._connection = connection
 
-    def query(self, stmt, sql_bind_parameter_set=SqlBindParameterSet()):
+    def query(self, stmt, sql_bind_parameter_set=None):
         cursor = self._connection.execute(stmt)
         return MetricFlowDataTable.create_from_rows([d[0] for d in cursor.description], cursor.fetchall())
 
-    def execute(self, stmt, sql_bind_parameter_set=SqlBindParameterSet()):
+    def execute(self, stmt, sql_bind_parameter_set=None):
         self._connection.execute(stmt)
 
-    def dry_run(self, stmt, sql_bind_parameter_set=SqlBindParameterSet()):
+    def dry_run(self, stmt, sql_bind_parameter_set=None):
         self._connection.execute(f"explain {stmt}")
 
     def close(self):
@@ -332,7 +331,8 @@ def test_plan_mrr_summed_over_plans_equals_mrr(plan_layer):
             totals[_date(row["metric_time__quarter"])][name] += Decimal(str(row[name] or 0))
     customer = {_date(row["metric_time__quarter"]): row for row in plan_layer.query(
         ["mrr", "opening_mrr", "net_new_mrr"], ["metric_time__quarter"])}
-    pairs = plan_layer.sql("select count(distinct customer_id || '|' || plan_id) as n from main.fct_mrr_by_plan")[0]["n"]
+    pairs = plan_layer.sql(
+        "select count(distinct customer_id || '|' || plan_id) as n from main.fct_mrr_by_plan")[0]["n"]
     assert set(totals) == set(customer)
     for quarter, row in customer.items():
         for plan_name, name in (("plan_mrr", "mrr"), ("plan_opening_mrr", "opening_mrr"),
@@ -341,8 +341,9 @@ def test_plan_mrr_summed_over_plans_equals_mrr(plan_layer):
 
 
 def test_plan_mrr_by_segment_for_a_quarter_is_its_last_month(plan_layer):
+    group_by = ["metric_time__quarter", "plan__product", "customer__segment"]
     queried = {(_date(row["metric_time__quarter"]), row["plan__product"], row["customer__segment"]): row["plan_mrr"]
-               for row in plan_layer.query(["plan_mrr"], ["metric_time__quarter", "plan__product", "customer__segment"])}
+               for row in plan_layer.query(["plan_mrr"], group_by)}
     expected = {(row["quarter"], row["product_name"], row["segment"]): row["mrr"] for row in plan_layer.sql("""
         with last_months as (
             select date_trunc('quarter', month)::date as quarter, max(month) as month
