@@ -11,8 +11,16 @@ export DBT_PARTIAL_PARSE := False
 MRR_DUCKDB_PATH ?= $(CURDIR)/mrr.duckdb
 export MRR_DUCKDB_PATH
 TEST_DB := $(CURDIR)/target/test_build.duckdb
+# The demo build ends on the day the bundled demo data was exported
+# (EXPORT_AT in scripts/generate_demo_data.py), so the demo's marts and dashboard
+# do not move with today's date.
+DEMO_AS_OF_DATE := 2026-11-24
+DEMO_VARS := --vars '{as_of_date: "$(DEMO_AS_OF_DATE)"}'
+# The as_of_date the marts at $(MRR_DUCKDB_PATH) were built with.
+DASHBOARD_AS_OF_DATE ?= $(DEMO_AS_OF_DATE)
+DASHBOARD := $(CURDIR)/target/revenue_overview.html
 
-.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres nightly clean
+.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres nightly clean dashboard browser
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +30,9 @@ $(BIN)/.installed: requirements.txt
 
 run: $(BIN)/.installed
 	$(BIN)/dbt seed --quiet
-	$(BIN)/dbt build --exclude resource_type:seed
+	$(BIN)/dbt build --exclude resource_type:seed $(DEMO_VARS)
 	$(BIN)/python scripts/summary.py "$(MRR_DUCKDB_PATH)"
+	@$(MAKE) --no-print-directory dashboard
 
 test: lint build-test pytest
 
@@ -32,9 +41,9 @@ lint: $(BIN)/.installed
 
 build-test: $(BIN)/.installed
 	mkdir -p target && rm -f $(TEST_DB)
-	MRR_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --warn-error-options '{"error": ["NoNodesForSelectionCriteria"]}'
+	MRR_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --warn-error-options '{"error": ["NoNodesForSelectionCriteria"]}' $(DEMO_VARS)
 
-pytest: $(BIN)/.installed
+pytest: $(BIN)/.installed browser
 	$(BIN)/pytest -q tests/python
 
 # The scheduled run: lock, freshness, build and test into a copy, publish only when
@@ -43,6 +52,15 @@ MRR_PUBLISHED_PATH ?= $(CURDIR)/published/mrr.duckdb
 export MRR_PUBLISHED_PATH
 nightly: $(BIN)/.installed
 	$(BIN)/python scripts/nightly.py $(NIGHTLY_ARGS)
+
+# Revenue Overview: one self-contained HTML page from the marts at $(MRR_DUCKDB_PATH)
+# (built with as_of_date $(DASHBOARD_AS_OF_DATE)); prints its path.
+dashboard: $(BIN)/.installed
+	$(BIN)/python scripts/revenue_overview.py --database "$(MRR_DUCKDB_PATH)" --as-of-date $(DASHBOARD_AS_OF_DATE) --output "$(DASHBOARD)"
+
+# Headless Chromium for the dashboard's browser test (Debian package; needs root).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 # Re-create the demo CSV seeds (deterministic: byte-for-byte identical output).
 demo-data: $(BIN)/.installed
