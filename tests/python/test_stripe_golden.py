@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal as D
 
+import duckdb
 import pytest
 
 from dbt_harness import RAW_SCHEMA, read_marts, run_dbt_build, write_raw_tables
+from reference.random_histories import TABLE_COLUMNS
 from stripe.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
 
 AS_OF = "2024-06-15"
@@ -224,7 +226,16 @@ def marts(tmp_path_factory):
     write_stripe_tables(db_path, stripe_tables())
     run_dbt_build(db_path, work, {"as_of_date": AS_OF, "billing_source": "stripe", "stripe_schema": STRIPE_SCHEMA,
                                   "billing_schema": RAW_SCHEMA}, data_tests=False)
-    return read_marts(db_path, ("fct_mrr", "fct_revenue", "dim_customers", "audit_rejected_records"))
+    marts = read_marts(db_path, ("fct_mrr", "fct_revenue", "dim_customers", "audit_rejected_records"))
+    con = duckdb.connect(str(db_path))
+    try:
+        marts["_columns"] = con.execute(
+            "select table_name, column_name, data_type from information_schema.columns"
+            " where table_schema = 'main' and table_name like 'stg_stripe__%' order by table_name, ordinal_position"
+        ).fetchall()
+    finally:
+        con.close()
+    return marts
 
 
 def mrr_story(marts, customer):
@@ -321,3 +332,12 @@ def test_nothing_rejected(marts):
     # Clean Stripe data: every row maps to a valid raw row (the one-time price is
     # left out of plans, not rejected).
     assert marts["audit_rejected_records"] == []
+
+
+@pytest.mark.parametrize("table", sorted(TABLE_COLUMNS))
+def test_stripe_model_has_the_raw_tables_columns_and_types(marts, table):
+    got = [(column, data_type) for name, column, data_type in marts["_columns"] if name == f"stg_stripe__{table}"]
+    family = {"varchar": "VARCHAR", "timestamp": "TIMESTAMP", "boolean": "BOOLEAN", "integer": "INTEGER",
+              "date": "DATE", "decimal": "DECIMAL"}
+    expected = [(column, family[sql_type.split("(")[0]]) for column, sql_type in TABLE_COLUMNS[table].items()]
+    assert [(column, data_type.split("(")[0]) for column, data_type in got] == expected

@@ -7,12 +7,6 @@ prices as (
     select * from {{ source('stripe', 'price') }}
 ),
 
-{% if mrr_bool_var('stripe_using_plan', true) -%}
-legacy_plans as (
-    select * from {{ source('stripe', 'plan') }}
-),
-{%- endif %}
-
 products as (
     select * from {{ source('stripe', 'product') }}
 ),
@@ -36,33 +30,35 @@ price_rows as (
     from prices
 ),
 
-{% if mrr_bool_var('stripe_using_plan', true) -%}
+-- The legacy Plans API: a plan whose id is also a price is read as the price.
 plan_rows as (
-    select
-        legacy_plans.id,
-        legacy_plans.nickname,
-        legacy_plans.product_id,
-        'recurring' as price_type,
-        legacy_plans.{{ adapter.quote('interval') }} as billing_interval,
-        legacy_plans.interval_count as billing_interval_count,
-        legacy_plans.usage_type,
-        cast(legacy_plans.amount as {{ mrr_amount_type() }}) as amount_minor,
-        legacy_plans.currency,
-        legacy_plans._fivetran_synced
-    from legacy_plans
-    where not exists (
-        select 1 from prices
-        where prices.id = legacy_plans.id
-    )
+    {% if mrr_bool_var('stripe_using_plan', true) -%}
+        select
+            legacy_plans.id,
+            legacy_plans.nickname,
+            legacy_plans.product_id,
+            'recurring' as price_type,
+            legacy_plans.{{ adapter.quote('interval') }} as billing_interval,
+            legacy_plans.interval_count as billing_interval_count,
+            legacy_plans.usage_type,
+            cast(legacy_plans.amount as {{ mrr_amount_type() }}) as amount_minor,
+            legacy_plans.currency,
+            legacy_plans._fivetran_synced
+        from {{ source('stripe', 'plan') }} as legacy_plans
+        where not exists (
+            select 1 from prices
+            where prices.id = legacy_plans.id
+        )
+    {%- else -%}
+        select * from price_rows
+        where false
+    {%- endif %}
 ),
-{%- endif %}
 
 all_prices as (
     select * from price_rows
-    {% if mrr_bool_var('stripe_using_plan', true) -%}
-        union all
-        select * from plan_rows
-    {%- endif %}
+    union all
+    select * from plan_rows
 ),
 
 final as (

@@ -73,7 +73,9 @@ item_discounts as (
         case
             when subscription_discounts.discount_end is not null then subscription_discounts.discount_end
             when subscription_discounts.duration = 'repeating'
-                then {{ dbt.dateadd('month', 'subscription_discounts.duration_in_months', 'subscription_discounts.discount_start') }}
+                then {{ dbt.dateadd(
+                    'month', 'subscription_discounts.duration_in_months', 'subscription_discounts.discount_start'
+                ) }}
             when subscription_discounts.duration = 'once'
                 then {{ stripe_add_billing_period(
                     'subscription_discounts.discount_start',
@@ -85,7 +87,9 @@ item_discounts as (
         -- An amount off is in the coupon's currency: it applies to prices in it only.
         case
             when item_rows.amount_off_rank = 1 and subscription_discounts.coupon_currency = item_rows.currency
-                then {{ stripe_major_units('subscription_discounts.amount_off', 'subscription_discounts.coupon_currency') }}
+                then {{ stripe_major_units(
+                    'subscription_discounts.amount_off', 'subscription_discounts.coupon_currency'
+                ) }}
         end as amount_off
     from item_rows
     inner join subscription_discounts
@@ -136,8 +140,8 @@ windows_discounted as (
     left join item_discounts
         on
             windows.item_id = item_discounts.item_id
-            and item_discounts.discount_start <= windows.valid_from
-            and (item_discounts.discount_end is null or item_discounts.discount_end > windows.valid_from)
+            and windows.valid_from >= item_discounts.discount_start
+            and (item_discounts.discount_end is null or windows.valid_from < item_discounts.discount_end)
     group by windows.item_id, windows.valid_from, windows.valid_to
 ),
 

@@ -11,7 +11,6 @@ versions as (
     select
         id,
         customer_id,
-        lower(trim(status)) as status,
         created,
         start_date,
         trial_end,
@@ -20,8 +19,9 @@ versions as (
         cancel_at_period_end,
         current_period_end,
         ended_at,
-        coalesce(_fivetran_start, _fivetran_synced) as version_started_at,
-        _fivetran_active
+        _fivetran_active,
+        lower(trim(status)) as status,
+        coalesce(_fivetran_start, _fivetran_synced) as version_started_at
     from history
 ),
 
