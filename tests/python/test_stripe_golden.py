@@ -61,6 +61,7 @@ PRICES = [
     price("price_metered", 5, usage="metered"),        # 5 cents per unit of usage
     price("price_dup", 1000),                           # also in the legacy plan table, at 9999
     price("price_sub_cent", None, decimal="1250.5"),    # 1250.5 cents = $12.505
+    {**price("price_tiered", None), "billing_scheme": "tiered"},  # amounts in tiers, not read
     {**price("price_one_time", 99900), "type": "one_time", "recurring_interval": None,
      "recurring_interval_count": None, "recurring_usage_type": None},
 ]
@@ -77,7 +78,8 @@ LEGACY_PLANS = [
 
 # customer -> (subscription versions, items, discounts); customer extras beside.
 # A version: (fivetran_start, status, {columns}); the last one listed is the active one.
-# An item: (price, quantity, created). A discount: (coupon, start, end).
+# An item: (price, quantity, created). A discount: (coupon, start, end), on the
+# subscription, or on the customer when a fourth element says "customer".
 STORIES = {
     "cus_usd": ([("2024-01-10", "active", {"start_date": "2024-01-10"})],
                 [("price_usd_25", 3, "2024-01-10")], []),
@@ -143,6 +145,14 @@ STORIES = {
                 [("price_dup", 1, "2024-06-01")], []),
     "cus_sub_cent": ([("2024-06-01", "active", {"start_date": "2024-06-01"})],
                      [("price_sub_cent", 2, "2024-06-01")], []),
+    "cus_customer_coupon": ([("2024-02-01", "active", {"start_date": "2024-02-01"})],
+                            [("price_usd_100", 1, "2024-02-01")], [("co_10pct_forever", "2024-01-01", None, "customer")]),
+    "cus_both_coupons": ([("2024-03-01", "active", {"start_date": "2024-03-01"})],
+                         [("price_usd_100", 1, "2024-03-01")],
+                         [("co_10pct_forever", "2024-01-01", None, "customer"),
+                          ("co_50pct_forever", "2024-03-01", None)]),
+    "cus_tiered": ([("2024-01-01", "active", {"start_date": "2024-01-01"})],
+                   [("price_tiered", 10, "2024-01-01")], []),
     "cus_invoices": ([], [], []),
 }
 CUSTOMER_EXTRAS = {"cus_deleted": {"is_deleted": True}, "cus_testmode": {"livemode": False}}
@@ -153,6 +163,8 @@ COUPONS = [
     {"id": "co_50pct_2m", "percent_off": 50.0, "duration": "repeating", "duration_in_months": 2},
     {"id": "co_100pct_once", "percent_off": 100.0, "duration": "once"},
     {"id": "co_10usd_forever", "amount_off": 1000, "currency": "usd", "duration": "forever"},
+    {"id": "co_10pct_forever", "percent_off": 10.0, "duration": "forever"},
+    {"id": "co_50pct_forever", "percent_off": 50.0, "duration": "forever"},
 ]
 
 # invoice id, status, currency, created, finalized, is_deleted, [(line type, proration, price, amount)]
@@ -200,9 +212,12 @@ def stripe_tables():
             tables["subscription_item"].append({"id": f"si_{customer[4:]}_{n}", "subscription_id": sub,
                                                 "plan_id": price_id, "quantity": quantity, "created": ts(created),
                                                 "_fivetran_synced": SYNCED})
-        for n, (coupon, start, end) in enumerate(discounts):
-            tables["discount"].append({"id": f"di_{customer[4:]}_{n}", "type": "subscription", "type_id": sub,
-                                       "coupon_id": coupon, "customer_id": customer, "subscription_id": sub,
+        for n, (coupon, start, end, *on) in enumerate(discounts):
+            on_customer = on == ["customer"]
+            tables["discount"].append({"id": f"di_{customer[4:]}_{n}",
+                                       "type": "customer" if on_customer else "subscription",
+                                       "type_id": customer if on_customer else sub, "coupon_id": coupon,
+                                       "customer_id": customer, "subscription_id": None if on_customer else sub,
                                        "start": ts(start), "end": ts(end), "_fivetran_synced": SYNCED})
     for invoice_id, status, currency, created, finalized, deleted, lines in INVOICES:
         tables["invoice"].append({"id": invoice_id, "customer_id": "cus_invoices", "status": status,
@@ -302,6 +317,12 @@ EXPECTED = {
     "cus_dup": flat(6, 6, "10"),
     # 1250.5 cents (unit_amount_decimal) x 2 = $25.01.
     "cus_sub_cent": flat(6, 6, "25.01"),
+    # A customer's coupon applies to its subscriptions: $100 x 0.9 = $90 from February.
+    "cus_customer_coupon": flat(2, 6, "90"),
+    # The subscription's own 50 % coupon takes precedence over the customer's 10 %: $50.
+    "cus_both_coupons": flat(3, 6, "50"),
+    # A tiered price has no unit amount: rejected (see test_only_the_tiered_price_is_rejected), no MRR.
+    "cus_tiered": {},
 }
 
 
@@ -328,10 +349,12 @@ def test_deleted_and_test_mode_customers(marts):
     assert "cus_testmode" not in customers
 
 
-def test_nothing_rejected(marts):
-    # Clean Stripe data: every row maps to a valid raw row (the one-time price is
-    # left out of plans, not rejected).
-    assert marts["audit_rejected_records"] == []
+def test_only_the_tiered_price_is_rejected(marts):
+    # Every other row maps to a valid raw row (the one-time price is left out of
+    # plans, not rejected); the tiered price and its item are rejected, loudly.
+    rejected = sorted((r["source_table"], r["record_id"], r["reason"]) for r in marts["audit_rejected_records"])
+    assert rejected == [("plans", "price_tiered", "unknown charge_type"),
+                        ("subscription_items", "si_tiered_0", "plan rejected")]
 
 
 @pytest.mark.parametrize("table", sorted(TABLE_COLUMNS))

@@ -20,6 +20,7 @@ price_rows as (
         recurring_interval as billing_interval,
         recurring_interval_count as billing_interval_count,
         recurring_usage_type as usage_type,
+        billing_scheme,
         -- unit_amount_decimal carries prices below one minor unit (e.g. 0.5 cent).
         coalesce(
             cast(unit_amount_decimal as {{ mrr_amount_type() }}),
@@ -41,6 +42,7 @@ plan_rows as (
             legacy_plans.{{ adapter.quote('interval') }} as billing_interval,
             legacy_plans.interval_count as billing_interval_count,
             legacy_plans.usage_type,
+            legacy_plans.billing_scheme,
             cast(legacy_plans.amount as {{ mrr_amount_type() }}) as amount_minor,
             legacy_plans.currency,
             legacy_plans._fivetran_synced
@@ -67,7 +69,14 @@ final as (
         cast(coalesce(all_prices.nickname, products.name, all_prices.id) as {{ dbt.type_string() }}) as plan_name,
         cast(products.name as {{ dbt.type_string() }}) as product_name,
         cast(
-            case when lower(all_prices.usage_type) = 'metered' then 'usage' else 'recurring' end
+            case
+                when lower(all_prices.usage_type) = 'metered' then 'usage'
+                -- A tiered price has no unit amount: its value depends on tiers this
+                -- project does not read. An unknown charge type gets it (and its
+                -- items) rejected, visibly, instead of counted at zero.
+                when lower(all_prices.billing_scheme) = 'tiered' then 'tiered'
+                else 'recurring'
+            end
             as {{ dbt.type_string() }}
         ) as charge_type,
         cast(all_prices.billing_interval as {{ dbt.type_string() }}) as billing_interval,

@@ -1,8 +1,8 @@
 -- One row per version of a priced line of a Stripe subscription, in the columns and
 -- types of the raw table `subscription_items`. A Stripe subscription item holds its
 -- current price and quantity only; its versions here are cut where a coupon of its
--- subscription starts or ends, so a discount counts exactly while it applies
--- (docs/stripe.md, coupons).
+-- subscription (or of its customer) starts or ends, so a discount counts exactly
+-- while it applies (docs/stripe.md, coupons).
 with
 
 items as (
@@ -13,6 +13,10 @@ plans as (
     select * from {{ ref('stg_stripe__plans') }}
 ),
 
+subscriptions as (
+    select * from {{ ref('stg_stripe__subscriptions') }}
+),
+
 discounts as (
     select * from {{ source('stripe', 'discount') }}
 ),
@@ -21,10 +25,19 @@ coupons as (
     select * from {{ source('stripe', 'coupon') }}
 ),
 
+subscription_versions as (
+    select
+        subscription_id,
+        customer_id,
+        row_number() over (partition by subscription_id order by updated_at desc) as version_rank
+    from subscriptions
+),
+
 item_rows as (
     select
         cast(items.id as {{ dbt.type_string() }}) as item_id,
         cast(items.subscription_id as {{ dbt.type_string() }}) as subscription_id,
+        subscription_versions.customer_id,
         cast(items.plan_id as {{ dbt.type_string() }}) as plan_id,
         items.quantity,
         cast(items.created as {{ dbt.type_timestamp() }}) as created_at,
@@ -41,12 +54,19 @@ item_rows as (
     from items
     left join plans
         on items.plan_id = plans.plan_id
+    left join subscription_versions
+        on
+            items.subscription_id = subscription_versions.subscription_id
+            and subscription_versions.version_rank = 1
 ),
 
--- Coupons applied to a whole subscription (not to one invoice or invoice item).
-subscription_discounts as (
+-- Coupons applied to a whole subscription, or to a customer (all its subscriptions);
+-- not those applied to one invoice or invoice item.
+applied_discounts as (
     select distinct
+        case when discounts.subscription_id is null then 'customer' else 'subscription' end as applied_to,
         cast(discounts.subscription_id as {{ dbt.type_string() }}) as subscription_id,
+        cast(discounts.customer_id as {{ dbt.type_string() }}) as customer_id,
         discounts.id as discount_id,
         cast(discounts.{{ adapter.quote('start') }} as {{ dbt.type_timestamp() }}) as discount_start,
         cast(discounts.{{ adapter.quote('end') }} as {{ dbt.type_timestamp() }}) as discount_end,
@@ -59,7 +79,7 @@ subscription_discounts as (
     inner join coupons
         on discounts.coupon_id = coupons.id
     where
-        discounts.subscription_id is not null
+        (discounts.subscription_id is not null or discounts.customer_id is not null)
         and discounts.invoice_id is null
         and discounts.invoice_item_id is null
 ),
@@ -67,33 +87,42 @@ subscription_discounts as (
 item_discounts as (
     select
         item_rows.item_id,
-        subscription_discounts.discount_start,
+        applied_discounts.applied_to,
+        applied_discounts.discount_start,
         -- Stripe fills `end` for repeating coupons; computed here when missing.
         -- A once coupon takes one billing period off; forever never ends.
         case
-            when subscription_discounts.discount_end is not null then subscription_discounts.discount_end
-            when subscription_discounts.duration = 'repeating'
+            when applied_discounts.discount_end is not null then applied_discounts.discount_end
+            when applied_discounts.duration = 'repeating'
                 then {{ dbt.dateadd(
-                    'month', 'subscription_discounts.duration_in_months', 'subscription_discounts.discount_start'
+                    'month', 'applied_discounts.duration_in_months', 'applied_discounts.discount_start'
                 ) }}
-            when subscription_discounts.duration = 'once'
+            when applied_discounts.duration = 'once'
                 then {{ stripe_add_billing_period(
-                    'subscription_discounts.discount_start',
+                    'applied_discounts.discount_start',
                     'item_rows.billing_interval',
                     'coalesce(item_rows.billing_interval_count, 1)'
                 ) }}
         end as discount_end,
-        subscription_discounts.percent_off,
+        applied_discounts.percent_off,
         -- An amount off is in the coupon's currency: it applies to prices in it only.
         case
-            when item_rows.amount_off_rank = 1 and subscription_discounts.coupon_currency = item_rows.currency
+            when item_rows.amount_off_rank = 1 and applied_discounts.coupon_currency = item_rows.currency
                 then {{ stripe_major_units(
-                    'subscription_discounts.amount_off', 'subscription_discounts.coupon_currency'
+                    'applied_discounts.amount_off', 'applied_discounts.coupon_currency'
                 ) }}
         end as amount_off
     from item_rows
-    inner join subscription_discounts
-        on item_rows.subscription_id = subscription_discounts.subscription_id
+    inner join applied_discounts
+        on
+            (
+                applied_discounts.applied_to = 'subscription'
+                and item_rows.subscription_id = applied_discounts.subscription_id
+            )
+            or (
+                applied_discounts.applied_to = 'customer'
+                and item_rows.customer_id = applied_discounts.customer_id
+            )
 ),
 
 -- Where a version of an item starts: its creation, and each start or end of a
@@ -134,8 +163,15 @@ windows_discounted as (
         windows.item_id,
         windows.valid_from,
         windows.valid_to,
-        max(item_discounts.percent_off) as discount_percent,
-        sum(item_discounts.amount_off) as discount_amount
+        max(case when item_discounts.applied_to = 'subscription' then 1 else 0 end) as has_subscription_discount,
+        max(case when item_discounts.applied_to = 'subscription' then item_discounts.percent_off end)
+            as subscription_percent,
+        sum(case when item_discounts.applied_to = 'subscription' then item_discounts.amount_off end)
+            as subscription_amount,
+        max(case when item_discounts.applied_to = 'customer' then item_discounts.percent_off end)
+            as customer_percent,
+        sum(case when item_discounts.applied_to = 'customer' then item_discounts.amount_off end)
+            as customer_amount
     from windows
     left join item_discounts
         on
@@ -163,8 +199,21 @@ final as (
         cast(item_rows.quantity as {{ dbt.type_int() }}) as quantity,
         -- A negotiated price is its own Stripe price: there is no override.
         cast(null as {{ mrr_amount_type() }}) as unit_price,
-        cast(windows_discounted.discount_percent as {{ mrr_amount_type() }}) as discount_percent,
-        cast(windows_discounted.discount_amount as {{ mrr_amount_type() }}) as discount_amount,
+        -- A subscription's own coupon takes precedence over its customer's.
+        cast(
+            case
+                when windows_discounted.has_subscription_discount = 1 then windows_discounted.subscription_percent
+                else windows_discounted.customer_percent
+            end
+            as {{ mrr_amount_type() }}
+        ) as discount_percent,
+        cast(
+            case
+                when windows_discounted.has_subscription_discount = 1 then windows_discounted.subscription_amount
+                else windows_discounted.customer_amount
+            end
+            as {{ mrr_amount_type() }}
+        ) as discount_amount,
         cast(windows_discounted.valid_from as {{ dbt.type_timestamp() }}) as valid_from,
         cast(windows_discounted.valid_to as {{ dbt.type_timestamp() }}) as valid_to,
         cast(item_rows._fivetran_synced as {{ dbt.type_timestamp() }}) as updated_at,
