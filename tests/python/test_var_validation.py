@@ -21,6 +21,7 @@ BAD_VALUES = [
     ("mrr_include_trials", "sometimes"),
     ("mrr_apply_discounts", "yes please"),
     ("mrr_reconciliation_tolerance", "-1"),
+    ("billing_source", "chargebee"),
 ]
 
 
