@@ -39,7 +39,7 @@ plan_rows as (
             legacy_plans.nickname,
             legacy_plans.product_id,
             'recurring' as price_type,
-            legacy_plans.{{ adapter.quote('interval') }} as billing_interval,
+            legacy_plans.{{ stripe_keyword_column('interval') }} as billing_interval,
             legacy_plans.interval_count as billing_interval_count,
             legacy_plans.usage_type,
             legacy_plans.billing_scheme,
