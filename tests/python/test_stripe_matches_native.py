@@ -1,7 +1,7 @@
 """The Stripe path gives the same marts as the native path on the same histories.
 
 Each case takes a seeded random history (reference/random_histories.py), cuts it
-down to what Stripe can express (stripe/from_native.py says what and why), and
+down to what Stripe can express (stripe_fixtures/from_native.py says what and why), and
 builds it twice: once from the seven raw tables, once from the same history as
 Fivetran's Stripe tables with var billing_source: stripe. Every row of every mart
 must be equal, value for value.
@@ -12,8 +12,8 @@ import pytest
 
 from dbt_harness import RAW_SCHEMA, read_marts, run_dbt_build, write_raw_tables
 from reference.random_histories import generate
-from stripe.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
-from stripe.from_native import convert
+from stripe_fixtures.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
+from stripe_fixtures.from_native import convert
 
 COMPARED = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "fct_mrr_reconciliation",
             "dim_customers", "audit_rejected_records", "audit_raw_row_accounting")
