@@ -8,7 +8,7 @@ raw_counts as (
         select
             '{{ source_table }}' as source_table,
             count(*) as raw_rows
-        from {{ source('billing', source_table) }}
+        from {{ mrr_billing_source(source_table) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -75,8 +75,11 @@ def _invoke_build(db_path: Path, work_dir: Path, dbt_vars: dict, exclude: list):
     return result, getattr(result.result, "results", None) or []
 
 
-def run_dbt_build(db_path: Path, work_dir: Path, variables: dict, schema: str = RAW_SCHEMA) -> list:
+def run_dbt_build(db_path: Path, work_dir: Path, variables: dict, schema: str = RAW_SCHEMA,
+                  data_tests: bool = True) -> list:
     """``dbt build`` of everything but the seeds against ``db_path``.
+
+    ``data_tests=False`` builds the models only (faster, for a build that is only compared).
 
     Raises when a model errors or is skipped (the marts would be missing or stale);
     returns the data tests that failed, so a caller can still compare the marts and
@@ -85,7 +88,8 @@ def run_dbt_build(db_path: Path, work_dir: Path, variables: dict, schema: str = 
     dbt_vars = {"billing_schema": schema, **variables}
     # dbt unit tests do not depend on the data: `make test` runs them in its own
     # build, and test_unit_tests_under_vars.py under every non-default var.
-    result, nodes = _invoke_build(db_path, work_dir, dbt_vars, ["resource_type:seed", "resource_type:unit_test"])
+    exclude = ["resource_type:seed", "resource_type:unit_test"] + ([] if data_tests else ["resource_type:test"])
+    result, nodes = _invoke_build(db_path, work_dir, dbt_vars, exclude)
     broken = [f"{n.status}: {n.node.unique_id}: {n.message}" for n in nodes
               if str(n.status) in ("error", "skipped", "runtime error")]
     if result.exception is not None or broken or (not result.success and not nodes):

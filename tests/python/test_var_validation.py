@@ -23,6 +23,7 @@ BAD_VALUES = [
     ("mrr_reconciliation_tolerance", "-1"),
     ("mrr_close_after_days", "five"),
     ("mrr_close_after_days", "-3"),
+    ("billing_source", "chargebee"),
 ]
 
 

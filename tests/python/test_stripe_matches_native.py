@@ -1,0 +1,86 @@
+"""The Stripe path gives the same marts as the native path on the same histories.
+
+Each case takes a seeded random history (reference/random_histories.py), cuts it
+down to what Stripe can express (stripe_fixtures/from_native.py says what and why), and
+builds it twice: once from the seven raw tables, once from the same history as
+Fivetran's Stripe tables with var billing_source: stripe. Every row of every mart
+must be equal, value for value.
+"""
+from __future__ import annotations
+
+import pytest
+
+from dbt_harness import RAW_SCHEMA, read_marts, run_dbt_build, write_raw_tables
+from reference.random_histories import generate
+from stripe_fixtures.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
+from stripe_fixtures.from_native import convert
+
+COMPARED = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "fct_mrr_reconciliation",
+            "dim_customers", "audit_rejected_records", "audit_raw_row_accounting")
+
+# One history keeps the two builds within the time budget of `make test`; the
+# golden cases (test_stripe_golden.py) cover each Stripe rule on its own.
+CASES = [
+    ("seed21", 21, {}),
+]
+
+
+def _build(work_dir, write, variables, data_tests):
+    work_dir.mkdir(parents=True, exist_ok=True)
+    db_path = work_dir / "mrr_test.duckdb"
+    write(db_path)
+    failed = run_dbt_build(db_path, work_dir, variables, data_tests=data_tests)
+    marts = read_marts(db_path, COMPARED)
+    return marts, failed
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[c[0] for c in CASES])
+def both_paths(request, tmp_path_factory):
+    name, seed, overrides = request.param
+    history = generate(seed)
+    variables = history.variables(**overrides)
+    restricted, stripe_tables = convert(history.tables)
+    work = tmp_path_factory.mktemp(name)
+    # The native path's data tests run in `make test` already; the Stripe path's run here.
+    native = _build(work / "native", lambda db: write_raw_tables(db, restricted), variables, data_tests=False)
+
+    def write_stripe(db):
+        write_raw_tables(db, {"fx_rates": restricted["fx_rates"]})
+        write_stripe_tables(db, stripe_tables)
+    stripe = _build(work / "stripe", write_stripe,
+                    {**variables, "billing_source": "stripe", "stripe_schema": STRIPE_SCHEMA,
+                     "billing_schema": RAW_SCHEMA}, data_tests=True)
+    return name, restricted, native, stripe
+
+
+def _rows(rows):
+    return sorted((tuple(sorted(r.items())) for r in rows), key=repr)
+
+
+@pytest.mark.parametrize("mart", COMPARED)
+def test_stripe_mart_equals_native_mart(both_paths, mart):
+    name, _restricted, (native, _), (stripe, _) = both_paths
+    native_rows, stripe_rows = _rows(native[mart]), _rows(stripe[mart])
+    only_native = [r for r in native_rows if r not in stripe_rows]
+    only_stripe = [r for r in stripe_rows if r not in native_rows]
+    assert not only_native and not only_stripe, (
+        f"{name} {mart}: {len(only_native)} rows only in the native build, {len(only_stripe)} only in the "
+        f"Stripe build\n  native: " + "\n  native: ".join(map(str, only_native[:5]))
+        + "\n  stripe: " + "\n  stripe: ".join(map(str, only_stripe[:5])))
+
+
+def test_histories_keep_what_the_comparison_is_about(both_paths):
+    # The restriction must not hollow the histories out: MRR, movements of every
+    # kind, revenue and a rejected record must all still be there.
+    name, restricted, (native, _), _ = both_paths
+    kinds = {r["movement_type"] for r in native["fct_mrr"]}
+    assert {"new", "expansion", "contraction", "churn", "retained"} <= kinds, (name, kinds)
+    assert len({r["customer_id"] for r in native["fct_mrr"]}) >= 20, name
+    assert any(r["total_revenue"] for r in native["fct_revenue"]), name
+    assert native["audit_rejected_records"], name
+    assert any(item["discount_percent"] for item in restricted["subscription_items"]), name
+
+
+def test_stripe_build_passes_its_data_tests(both_paths):
+    name, _restricted, _native, (_, stripe_failed) = both_paths
+    assert not stripe_failed, f"{name}: {stripe_failed}"
