@@ -63,7 +63,7 @@ def lines(*parts: str) -> str:
 
 BUGS: tuple[Bug, ...] = (
     # ------------------------------------------------------------------ staging
-    Bug("earliest_version_wins", "staging", "macros/mrr_versions.sql",
+    Bug("earliest_version_wins", "staging", "macros/mrr_rank_versions.sql",
         "order by {{ version_column }} desc nulls last",
         "order by {{ version_column }} asc nulls last",
         "Ascending is the default sort order; forgetting `desc` makes the first delivered "
@@ -97,7 +97,7 @@ BUGS: tuple[Bug, ...] = (
         "cast(coalesce(versioned.valid_to, versioned.valid_from) as date) as rate_lookup_date",
         "Converting at the end of the item's validity (the 'current' rate) instead of locking "
         "the rate at valid_from."),
-    Bug("fx_rate_strictly_before", "staging", "macros/mrr_fx.sql",
+    Bug("fx_rate_strictly_before", "staging", "macros/mrr_fx_rates_for.sql",
         "rate_date <= ",
         "rate_date < ",
         "'The latest rate before the date' instead of 'on or before': a rate published on the "
@@ -240,8 +240,8 @@ BUGS: tuple[Bug, ...] = (
 
 # Tests written because the bug named first was not caught by the suite before them.
 ADDED_TESTS = (
-    ("reconciliation_tolerance_inclusive", "ut_planted_reconciliation_tolerance_is_exclusive_both_ways",
-     "models/marts/finance/_planted__unit_tests.yml",
+    ("reconciliation_tolerance_inclusive", "fct_mrr_reconciliation__tolerance_is_exclusive_both_ways",
+     "models/marts/finance/_finance__unit_tests.yml",
      "The existing tests checked the tolerance boundary only where invoiced MRR is below contracted "
      "MRR; this one checks exactly-the-tolerance on both sides."),
 )
