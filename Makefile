@@ -29,6 +29,7 @@ test: lint build-test pytest
 
 lint: $(BIN)/.installed
 	$(BIN)/sqlfluff lint models tests/data analyses --disable-progress-bar
+	$(BIN)/ruff check --no-cache .
 
 build-test: $(BIN)/.installed
 	mkdir -p target && rm -f $(TEST_DB)
