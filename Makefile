@@ -40,6 +40,7 @@ lint: $(BIN)/.installed
 	$(BIN)/sqlfluff lint models tests/data analyses --disable-progress-bar
 	# The Stripe models exist only with var billing_source: stripe.
 	$(BIN)/sqlfluff lint models/staging/stripe --config models/staging/stripe/lint_as_stripe.sqlfluff --disable-progress-bar
+	$(BIN)/ruff check --no-cache .
 
 build-test: $(BIN)/.installed
 	mkdir -p target && rm -f $(TEST_DB)

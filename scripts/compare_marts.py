@@ -4,7 +4,9 @@
   <duck venv python> compare_marts.py export-duck DIR   (needs duckdb; MRR_DUCKDB_PATH)
   python3            compare_marts.py compare PG_DIR DUCK_DIR
 """
-import csv, os, sys
+import csv
+import os
+import sys
 from decimal import Decimal
 
 TABLES = {  # table -> key columns (rows must be unique on them)

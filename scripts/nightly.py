@@ -64,7 +64,7 @@ class Lock:
             return False
         self.handle.seek(0)
         self.handle.truncate()
-        self.handle.write(f"pid {os.getpid()} since {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC\n")
+        self.handle.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC\n")
         self.handle.flush()
         return True
 

@@ -63,7 +63,7 @@ def lines(*parts: str) -> str:
 
 BUGS: tuple[Bug, ...] = (
     # ------------------------------------------------------------------ staging
-    Bug("earliest_version_wins", "staging", "macros/mrr_versions.sql",
+    Bug("earliest_version_wins", "staging", "macros/mrr_rank_versions.sql",
         "order by {{ version_column }} desc nulls last",
         "order by {{ version_column }} asc nulls last",
         "Ascending is the default sort order; forgetting `desc` makes the first delivered "
@@ -74,7 +74,8 @@ BUGS: tuple[Bug, ...] = (
               "                or plans.exclusion_reason in ('soft deleted', 'parent soft deleted')",
               "                then 'parent soft deleted'",
               "            else {{ mrr_inherited_exclusion('subscriptions.exclusion_reason') }}"),
-        lines("            when plans.exclusion_reason in ('soft deleted', 'parent soft deleted') then 'parent soft deleted'",
+        lines("            when plans.exclusion_reason in ('soft deleted', 'parent soft deleted') "
+              "then 'parent soft deleted'",
               "            when subscriptions.exclusion_reason = 'test customer' then 'test customer'"),
         "The cascade is written for the plan and the test flag only; items of a soft-deleted "
         "subscription stay 'kept' (the MRR join hides it, the row accounting does not)."),
@@ -97,7 +98,7 @@ BUGS: tuple[Bug, ...] = (
         "cast(coalesce(versioned.valid_to, versioned.valid_from) as date) as rate_lookup_date",
         "Converting at the end of the item's validity (the 'current' rate) instead of locking "
         "the rate at valid_from."),
-    Bug("fx_rate_strictly_before", "staging", "macros/mrr_fx.sql",
+    Bug("fx_rate_strictly_before", "staging", "macros/mrr_fx_rates_for.sql",
         "rate_date <= ",
         "rate_date < ",
         "'The latest rate before the date' instead of 'on or before': a rate published on the "
@@ -130,7 +131,8 @@ BUGS: tuple[Bug, ...] = (
               "                unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,",
               "                0",
               "            ) as {{ mrr_amount_type() }}"),
-        "            unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount as {{ mrr_amount_type() }}",
+        "            unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount"
+        " as {{ mrr_amount_type() }}",
         "A fixed discount larger than the price looks impossible, so the max(..., 0) gets "
         "dropped and the item has negative MRR."),
     Bug("floor_before_amount_discount", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
@@ -240,8 +242,8 @@ BUGS: tuple[Bug, ...] = (
 
 # Tests written because the bug named first was not caught by the suite before them.
 ADDED_TESTS = (
-    ("reconciliation_tolerance_inclusive", "ut_planted_reconciliation_tolerance_is_exclusive_both_ways",
-     "models/marts/finance/_planted__unit_tests.yml",
+    ("reconciliation_tolerance_inclusive", "fct_mrr_reconciliation__tolerance_is_exclusive_both_ways",
+     "models/marts/finance/_finance__unit_tests.yml",
      "The existing tests checked the tolerance boundary only where invoiced MRR is below contracted "
      "MRR; this one checks exactly-the-tolerance on both sides."),
 )
@@ -380,7 +382,8 @@ def failing_checks(output: str) -> list[str]:
         match = DBT_SUMMARY.match(line.strip())
         if match:
             kind, name = match.group(2), match.group(3)
-            label = {"unit_test": "dbt unit test", "test": "dbt test"}.get(kind, f"dbt {kind} ({match.group(1).lower()})")
+            label = {"unit_test": "dbt unit test", "test": "dbt test"}.get(
+                kind, f"dbt {kind} ({match.group(1).lower()})")
             found.append(f"{label} `{name}`")
     if not any(check.startswith("dbt") for check in found):  # no summary (crash, interrupt)
         for line in text:
@@ -561,7 +564,7 @@ def main(argv=None) -> int:
     if not (venv / "bin" / "dbt").exists():
         raise SystemExit(f"no dbt in {venv}; run `make run` or `make test` once to create the venv")
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
     scratch = Scratch(args.repo, args.jobs, venv, args.keep)
     # Logs live apart from the scratch copies: the copies always go, logs of a miss stay.

@@ -138,7 +138,8 @@ def tiles_for(data: dict, latest: date) -> list[Tile]:
 
     return [
         tile("mrr", "MRR", movements, "closing_mrr", "money", note="on the month's last day"),
-        tile("net_new_mrr", "Net new MRR", movements, "net_new_mrr", "money", note="new + expansion + reactivation − contraction − churn"),
+        tile("net_new_mrr", "Net new MRR", movements, "net_new_mrr", "money",
+             note="new + expansion + reactivation − contraction − churn"),
         tile("paying_customers", "Paying customers", movements, "closing_customers", "count", note="MRR above 0"),
         tile("arpa", "ARPA", data["churn"], "arpa", "money_cents", note="MRR per paying customer"),
         tile("logo_churn_rate", "Logo churn", data["churn"], "logo_churn_rate", "percent", higher_is_better=False,

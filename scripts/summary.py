@@ -66,7 +66,7 @@ def main():
         for month, mrr, net_new, customers, logo_churn, arpa, revenue in rows[-args.months:]
     ]
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *table)]
-    line = "  ".join("{:>%d}" % width for width in widths)
+    line = "  ".join(f"{{:>{width}}}" for width in widths)
     print(line.format(*header))
     for row in table:
         print(line.format(*row))

@@ -87,7 +87,8 @@ def run_dbt_build(db_path: Path, work_dir: Path, variables: dict, schema: str = 
     """
     dbt_vars = {"billing_schema": schema, **variables}
     # dbt unit tests do not depend on the data: `make test` runs them in its own
-    # build, and test_unit_tests_under_vars.py under every non-default var.
+    # build, and test_demo_build.py::test_unit_tests_pass_under_non_default_vars
+    # under non-default vars.
     exclude = ["resource_type:seed", "resource_type:unit_test"] + ([] if data_tests else ["resource_type:test"])
     result, nodes = _invoke_build(db_path, work_dir, dbt_vars, exclude)
     broken = [f"{n.status}: {n.node.unique_id}: {n.message}" for n in nodes

@@ -1,7 +1,7 @@
 """The bundled demo data, end to end: `dbt build` (seeds included, as `make run`
 does), then the staging rules and the marts checked against two computations that
 share nothing with the SQL: the generator's own classification of every raw row
-(test_demo_data.classify) and the Python reference of the spec.
+(demo_seeds.classify) and the Python reference of the spec.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
 
+from demo_seeds import SEEDS, TABLES, classify, read
 from reference.compare import report
 from reference.mrr_reference import compute
-from test_demo_data import SEEDS, TABLES, classify, read
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Fixed, so the expectations do not move with the calendar (the demo data ends here).

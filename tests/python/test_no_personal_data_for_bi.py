@@ -64,7 +64,7 @@ def test_bi_facing_models_hold_no_personal_columns(manifest):
     bi_models = _bi_models(manifest)
     assert "model.mrr.dim_customers" in bi_models and "model.mrr.fct_mrr" in bi_models
     problems = []
-    for uid, node in sorted(bi_models.items()):
+    for _uid, node in sorted(bi_models.items()):
         if RESTRICTED_DIR in node.original_file_path:
             problems.append(f"{node.name}: a restricted model is read by a dashboard or semantic model")
         if not node.contract.enforced:

@@ -362,7 +362,6 @@ class _Builder:
 
     def add_item(self, sub_id, plan_id, valid_from, valid_to, *, quantity=1, unit_price=None,
                  discount_percent=None, discount_amount=None, p_deleted=0.04, item_id=None, messy=True):
-        rng = self.rng
         item_id = item_id or self.next_id("si")
         row = {
             "subscription_item_id": self.messy(item_id) if messy else item_id,
@@ -405,7 +404,7 @@ class _Builder:
             valid_from += timedelta(days=rng.choice([-10, -1, 3, 17]))
         plan_id = rng.choice(self.valid_recurring)
         terms = self.random_item_terms(plan_id)
-        for version in range(rng.choice([1, 2, 2, 3, 3, 4, 5])):
+        for _version in range(rng.choice([1, 2, 2, 3, 3, 4, 5])):
             last = rng.random() < 0.2
             change_day = valid_from.date() + timedelta(days=rng.randint(20, 330))
             valid_to = self.edge_ts(change_day) if not last else None
@@ -446,7 +445,7 @@ class _Builder:
         # Most lives start early so that they have time to change.
         span = (latest_start - self.start).days
         start_day = self.start + timedelta(days=int(span * rng.random() ** 1.7))
-        for n in range(rng.choices([1, 2, 3], weights=[55, 30, 15])[0]):
+        for _ in range(rng.choices([1, 2, 3], weights=[55, 30, 15])[0]):
             started_at = self.edge_ts(start_day)
             trial_end_at = None
             if rng.random() < 0.25:

@@ -28,7 +28,6 @@ restricted here (docs/stripe.md lists the same):
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
                 "VUV", "XAF", "XOF", "XPF"}

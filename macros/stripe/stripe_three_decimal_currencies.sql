@@ -1,0 +1,3 @@
+{% macro stripe_three_decimal_currencies() -%}
+    {{ return(['BHD', 'JOD', 'KWD', 'OMR', 'TND']) }}
+{%- endmacro %}

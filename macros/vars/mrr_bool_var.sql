@@ -1,0 +1,15 @@
+{#- A boolean var, validated: the shared check behind mrr_include_trials and mrr_apply_discounts. -#}
+{% macro mrr_bool_var(name, default) -%}
+    {#- Accepts YAML booleans and the strings true/false (any case), nothing else. -#}
+    {%- set raw = var(name, default) -%}
+    {%- if raw is sameas true or raw is sameas false -%}
+        {{- return(raw) -}}
+    {%- endif -%}
+    {%- set text = (raw | string | trim | lower) -%}
+    {%- if text == 'true' -%}
+        {{- return(true) -}}
+    {%- elif text == 'false' -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("var '" ~ name ~ "' must be true or false, got '" ~ raw ~ "'") }}
+{%- endmacro %}
