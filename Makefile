@@ -10,6 +10,9 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_PARTIAL_PARSE := False
 MRR_DUCKDB_PATH ?= $(CURDIR)/mrr.duckdb
 export MRR_DUCKDB_PATH
+# What dashboards read: the nightly job (and `make run`) publish here when green.
+MRR_PUBLISHED_PATH ?= $(CURDIR)/published/mrr.duckdb
+export MRR_PUBLISHED_PATH
 TEST_DB := $(CURDIR)/target/test_build.duckdb
 # The demo build ends on the day the bundled demo data was exported
 # (EXPORT_AT in scripts/generate_demo_data.py), so the demo's marts and dashboard
@@ -28,11 +31,12 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip check
 	touch $@
 
+# The demo through the nightly job (seed, build, test, publish when green), then a
+# summary and the dashboard, both read from the published database as BI would.
 run: $(BIN)/.installed
-	$(BIN)/dbt seed --quiet
-	$(BIN)/dbt build --exclude resource_type:seed $(DEMO_VARS)
-	$(BIN)/python scripts/summary.py "$(MRR_DUCKDB_PATH)"
-	@$(MAKE) --no-print-directory dashboard
+	$(BIN)/python scripts/nightly.py --vars '{as_of_date: "$(DEMO_AS_OF_DATE)"}'
+	$(BIN)/python scripts/summary.py "$(MRR_PUBLISHED_PATH)"
+	@$(MAKE) --no-print-directory dashboard MRR_DUCKDB_PATH="$(MRR_PUBLISHED_PATH)"
 
 test: lint build-test pytest
 
@@ -47,12 +51,10 @@ build-test: $(BIN)/.installed
 	MRR_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --warn-error-options '{"error": ["NoNodesForSelectionCriteria"]}' $(DEMO_VARS)
 
 pytest: $(BIN)/.installed browser
-	$(BIN)/pytest -q tests/python
+	$(BIN)/pytest -q -n 2 --dist loadfile tests/python
 
 # The scheduled run: lock, freshness, build and test into a copy, publish only when
 # green (scripts/nightly.py). Dashboards read $(MRR_PUBLISHED_PATH).
-MRR_PUBLISHED_PATH ?= $(CURDIR)/published/mrr.duckdb
-export MRR_PUBLISHED_PATH
 nightly: $(BIN)/.installed
 	$(BIN)/python scripts/nightly.py $(NIGHTLY_ARGS)
 

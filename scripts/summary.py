@@ -43,7 +43,8 @@ def main():
     path = Path(args.database).resolve()
     if not path.exists():
         sys.exit(f"No DuckDB file at {path}: run `make run` first.")
-    connection = duckdb.connect(str(path))
+    # Read-only: this may be the published database dashboards read.
+    connection = duckdb.connect(str(path), read_only=True)
     rows = connection.execute(QUERY).fetchall()
     rejected = connection.execute(
         "select count(*) from main.audit_rejected_records"
