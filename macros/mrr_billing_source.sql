@@ -6,9 +6,12 @@
     the models before the seeds. So, only while the source points at the seeds,
     the model also refs the seed, which orders it after `dbt seed`. With your own
     raw tables (var billing_schema or billing_database set) there is no such ref.
+    Both vars are validated here, so a bad one stops even `dbt compile`.
 -#}
 {% macro mrr_billing_source(table_name) -%}
-    {%- if var('billing_schema', none) is none and var('billing_database', none) is none -%}
+    {%- set billing_database = mrr_billing_location_var('billing_database') -%}
+    {%- set billing_schema = mrr_billing_location_var('billing_schema') -%}
+    {%- if billing_schema is none and billing_database is none -%}
         {%- do ref(table_name) -%}
     {%- endif -%}
     {{ source('billing', table_name) }}
