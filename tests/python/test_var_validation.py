@@ -21,6 +21,9 @@ BAD_VALUES = [
     ("mrr_include_trials", "sometimes"),
     ("mrr_apply_discounts", "yes please"),
     ("mrr_reconciliation_tolerance", "-1"),
+    ("billing_schema", 'raw"billing'),
+    ("billing_schema", "raw.billing"),
+    ("billing_database", "warehouse; drop table x"),
 ]
 
 
