@@ -83,7 +83,9 @@
     {%- set target = mrr_parse_type(kind) -%}
     {%- set text = 'trim(cast(' ~ column ~ ' as text))' -%}
     {%- set value = 'lower(' ~ text ~ ')' if kind == 'boolean' else text -%}
-    case
+    {#- The outer cast keeps the type modifier (numeric(38, 12)), which a case
+        expression drops on Postgres. -#}
+    cast(case
         when pg_typeof({{ column }}) in ('text'::regtype, 'character varying'::regtype, 'character'::regtype) then
             case
                 when {{ value }} ~ '{{ mrr_text_pattern(kind) }}' then
@@ -106,5 +108,5 @@
         {%- else %}
         else cast({{ column }} as {{ target }})
         {%- endif %}
-    end
+    end as {{ target }})
 {%- endmacro %}
