@@ -33,10 +33,14 @@
     {%- do mrr_billing_location_var('billing_database') -%}
     {%- do mrr_billing_location_var('billing_schema') -%}
 
+    {#- With another source system feeding the contract (var billing_source, e.g.
+        stripe), only fx_rates is still read from the native raw tables. -#}
+    {%- set native = (var('billing_source', 'billing') | string | trim | lower) == 'billing' -%}
     {%- set problems = [] -%}
     {%- set text_columns = [] -%}
     {%- for raw_table in graph.sources.values()
-            if raw_table.source_name == 'billing' and raw_table.package_name == project_name -%}
+            if raw_table.source_name == 'billing' and raw_table.package_name == project_name
+            and (native or raw_table.name == 'fx_rates') -%}
         {%- if ('seed.' ~ project_name ~ '.' ~ raw_table.name) in selected -%}
             {#- This command loads the table from the demo seed first. -#}
             {%- continue -%}

@@ -7,7 +7,8 @@
    entirely as text (in several spellings of each value), every mart equals the
    Python reference; values that do not parse (`12,50`, `31/12/2024`, `two`...)
    reject their records with `unparseable <column>`, and nothing else changes.
-Each test prints the message a user would see (pytest -s shows it).
+Each test prints the message a user would see, past pytest's capture, so
+`make test` shows them. dbt unit tests also pass on the text-typed tables.
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from decimal import Decimal
 
 import pytest
 
-from dbt_harness import _invoke_build, read_marts, run_dbt_build, write_raw_tables
+from dbt.cli.main import dbtRunner
+
+from dbt_harness import PROJECT_DIR, _environment, _invoke_build, read_marts, run_dbt_build, write_raw_tables
 from raw_contract import raw_tables
 from reference.compare import report
 from reference.mrr_reference import compute
@@ -41,6 +44,13 @@ def _columns(**changes):
     return out
 
 
+def _show(capsys, title, text):
+    """Print past pytest's capture, so `make test` shows what a user would see."""
+    with capsys.disabled():
+        print(f"\n  [{title}]\n    " + "\n    ".join(line for line in text.strip().splitlines()
+                                                   if line.strip() and not line.lstrip().startswith(">")))
+
+
 def _failed_build(tmp_path, table_columns, variables=None):
     """Build on empty raw tables of the given shape; return (message, models run)."""
     db_path = tmp_path / "shape.duckdb"
@@ -50,8 +60,8 @@ def _failed_build(tmp_path, table_columns, variables=None):
     message = str(result.exception or "") + "\n".join(str(getattr(n, "message", "") or "") for n in nodes)
     models_run = [n.node.unique_id for n in nodes if n.node.unique_id.startswith("model.")]
     assert not result.success, "the build should have stopped"
-    print(f"\n--- what the user sees ---\n{message}")
-    return message, models_run
+    # dbt reports the error twice (exception and node message): show it once.
+    return str(result.exception or message), models_run
 
 
 SHAPES = [
@@ -72,24 +82,27 @@ SHAPES = [
 
 
 @pytest.mark.parametrize("case,changes,expected", SHAPES, ids=[s[0] for s in SHAPES])
-def test_wrong_shape_stops_before_any_model_with_one_message(tmp_path, case, changes, expected):
+def test_wrong_shape_stops_before_any_model_with_one_message(tmp_path, capsys, case, changes, expected):
     message, models_run = _failed_build(tmp_path, _columns(**changes))
+    _show(capsys, case, message)
     assert message.count("The raw billing tables do not match the raw contract") == 1, message
     for fragment in expected:
         assert fragment in message, f"{case}: {fragment!r} not in:\n{message}"
     assert not models_run, models_run
 
 
-def test_missing_table_is_named(tmp_path):
+def test_missing_table_is_named(tmp_path, capsys):
     columns = _columns()
     del columns["fx_rates"]
     message, models_run = _failed_build(tmp_path, columns)
+    _show(capsys, "missing table", message)
     assert "raw_billing.fx_rates: table not found" in message, message
     assert not models_run
 
 
-def test_quote_in_billing_schema_is_refused(tmp_path):
+def test_quote_in_billing_schema_is_refused(tmp_path, capsys):
     message, _ = _failed_build(tmp_path, _columns(), {"billing_schema": 'raw"billing'})
+    _show(capsys, "quote in billing_schema", message)
     assert "var 'billing_schema' must be a plain identifier" in message, message
 
 
@@ -167,26 +180,43 @@ def text_build(tmp_path_factory):
     write_raw_tables(db_path, text_tables, table_columns=all_text)
     failed_tests = run_dbt_build(db_path, work_dir, variables)  # raises when a model errors
     log = (work_dir / "logs" / "dbt.log").read_text(encoding="utf-8", errors="replace")
-    return history, variables, read_marts(db_path), failed_tests, log
+    return history, variables, read_marts(db_path), failed_tests, log, db_path
 
 
-def test_text_columns_build_and_warn(text_build):
-    *_, failed_tests, log = text_build
+def test_text_columns_build_and_warn(text_build, capsys):
+    *_, failed_tests, log, _db = text_build
     assert not failed_tests, failed_tests
     warning = next(line for line in log.splitlines() if "Raw columns held as text" in line)
-    print(f"\n--- what the user sees ---\n{warning}")
+    warning = warning[warning.index("Raw columns"):]
+    _show(capsys, "text columns (warning, the build goes on)", warning[:230] + " ...")
     assert "subscription_items.quantity" in warning and "plans.price" in warning
 
 
-def test_text_columns_give_the_reference_marts_and_reject_unparseable_values(text_build):
-    history, variables, dbt_marts, _failed, _log = text_build
+def test_text_columns_give_the_reference_marts_and_reject_unparseable_values(text_build, capsys):
+    history, variables, dbt_marts, _failed, _log, _db = text_build
     expected = compute(history.tables, variables)
     expected["audit_rejected_records"] = expected["audit_rejected_records"] + [
         {"source_table": table, "record_id": _record_id(table, row, reason), "reason": reason}
         for table, row, reason in PLANTED]
     differences = report(dbt_marts, expected, MARTS)
     assert not differences, differences
-    print("\n--- audit_rejected_records, planted rows ---")
-    for row in dbt_marts["audit_rejected_records"]:
-        if row["reason"].startswith("unparseable") or row["reason"] == "customer rejected":
-            print(json.dumps(row))
+    _show(capsys, "audit_rejected_records, the planted values", "\n".join(
+        json.dumps(row) for row in dbt_marts["audit_rejected_records"]
+        if row["reason"].startswith("unparseable") or row["reason"] == "customer rejected"))
+
+
+def test_unit_tests_pass_on_text_typed_raw_tables(text_build, tmp_path):
+    """dbt unit tests take their fixtures' column types from the real raw tables:
+    on text-typed tables they must still pass (text is parsed, never compared)."""
+    work_dir = tmp_path
+    *_, db_path = text_build
+    with _environment(MRR_DUCKDB_PATH=str(db_path), DBT_PROFILES_DIR=str(PROJECT_DIR),
+                      DBT_SEND_ANONYMOUS_USAGE_STATS="False", MRR_TARGET="duckdb"):
+        result = dbtRunner().invoke([
+            "test", "--select", "test_type:unit", "--vars", json.dumps({"billing_schema": "raw_billing"}),
+            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
+            "--no-partial-parse", "--quiet"])
+    unit_tests = [n for n in (result.result or []) if n.node.unique_id.startswith("unit_test.")]
+    bad = [f"{n.node.unique_id}: {n.message}" for n in unit_tests if str(n.status) != "pass"]
+    assert result.success and unit_tests and not bad, "\n".join(bad) or result.exception
