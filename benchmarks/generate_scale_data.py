@@ -463,9 +463,9 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
     )
     select subscription_item_id::varchar as subscription_item_id,
            subscription_id::varchar as subscription_id, plan_id::varchar as plan_id,
-           quantity::integer as quantity, unit_price::decimal(18, 2) as unit_price,
-           discount_percent::decimal(5, 2) as discount_percent,
-           discount_amount::decimal(18, 2) as discount_amount,
+           quantity::integer as quantity, unit_price::decimal(18, 4) as unit_price,
+           discount_percent::decimal(18, 4) as discount_percent,
+           discount_amount::decimal(18, 4) as discount_amount,
            valid_from::timestamp as valid_from, valid_to::timestamp as valid_to,
            updated_at::timestamp as updated_at, is_deleted::boolean as is_deleted
     from rows;
@@ -677,15 +677,15 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
     select invoice_line_id::varchar as invoice_line_id, invoice_id::varchar as invoice_id,
            subscription_id::varchar as subscription_id, plan_id::varchar as plan_id,
            line_type::varchar as line_type, description::varchar as description,
-           quantity::decimal(18, 4) as quantity, amount::decimal(18, 2) as amount,
-           discount_amount::decimal(18, 2) as discount_amount,
-           tax_amount::decimal(18, 2) as tax_amount,
+           quantity::decimal(18, 4) as quantity, amount::decimal(18, 4) as amount,
+           discount_amount::decimal(18, 4) as discount_amount,
+           tax_amount::decimal(18, 4) as tax_amount,
            period_start::timestamp as period_start, period_end::timestamp as period_end,
            updated_at::timestamp as updated_at
     from versions
     union all
     select 'il_svc_' || cno, 'in_svc_' || cno, null, null, 'one_time', 'Professional services',
-           1::decimal(18, 4), round(200 + rnd(cno, 'svc_amt') * 3000, 0)::decimal(18, 2), null, null,
+           1::decimal(18, 4), round(200 + rnd(cno, 'svc_amt') * 3000, 0)::decimal(18, 4), null, null,
            null, null,
            lerp_ts(created_at, {ts_end} - interval 2 day, rnd(cno, 'svc_at'))::timestamp
     from t_cust where rnd(cno, 'svc') < 0.01;
@@ -735,6 +735,8 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
     ]
 
 
+# Column names, order and types follow the raw contract,
+# models/staging/billing/_billing__sources.yml (tests/python/test_raw_schema_agreement.py).
 RAW_TABLES = ["customers", "plans", "subscriptions", "subscription_items",
               "invoices", "invoice_lines", "fx_rates"]
 

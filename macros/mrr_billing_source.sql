@@ -11,12 +11,16 @@
     With billing_source `stripe` it is the model of models/staging/stripe that maps
     Fivetran's Stripe tables to that raw table (docs/stripe.md), so every model
     downstream reads the same columns whichever system the data comes from.
+    Vars billing_database and billing_schema are validated here, so a bad one stops
+    even `dbt compile`.
 -#}
 {% macro mrr_billing_source(table_name) -%}
+    {%- set billing_database = mrr_billing_location_var('billing_database') -%}
+    {%- set billing_schema = mrr_billing_location_var('billing_schema') -%}
     {%- if mrr_billing_source_name() == 'stripe' -%}
         {{ ref('stg_stripe__' ~ table_name) }}
     {%- else -%}
-        {%- if var('billing_schema', none) is none and var('billing_database', none) is none -%}
+        {%- if billing_schema is none and billing_database is none -%}
             {%- do ref(table_name) -%}
         {%- endif -%}
         {{ source('billing', table_name) }}

@@ -90,8 +90,8 @@ BUGS: tuple[Bug, ...] = (
         "Codes arrive in any case; trimming without lower() rejects 'Recurring' plans as an "
         "unknown charge_type."),
     Bug("null_quantity_not_one", "staging", "models/staging/billing/base/base_billing__subscription_items.sql",
-        "coalesce(cast(quantity as {{ dbt.type_int() }}), 1) as quantity",
-        "cast(quantity as {{ dbt.type_int() }}) as quantity",
+        "coalesce({{ mrr_try_cast('quantity', 'integer') }}, 1) as quantity",
+        "{{ mrr_try_cast('quantity', 'integer') }} as quantity",
         "The spec's 'null means 1' is easy to miss; a null quantity then values the item at 0."),
     Bug("fx_rate_at_valid_to", "staging", "models/staging/billing/base/base_billing__subscription_items.sql",
         "cast(versioned.valid_from as date) as rate_lookup_date",

@@ -28,12 +28,16 @@ class DbtBuildFailed(AssertionError):
     pass
 
 
-def write_raw_tables(db_path: Path, tables: dict, schema: str = RAW_SCHEMA) -> None:
-    """Create the seven raw tables with the spec's column types and load ``tables``."""
+def write_raw_tables(db_path: Path, tables: dict, schema: str = RAW_SCHEMA, table_columns: dict | None = None) -> None:
+    """Create the seven raw tables with the contract's column types and load ``tables``.
+
+    ``table_columns`` ({table: {column: type}}) replaces the contract's, for tests of
+    raw tables in the wrong shape or with text columns.
+    """
     con = duckdb.connect(str(db_path))
     try:
         con.execute(f"create schema if not exists {schema}")
-        for table, columns in TABLE_COLUMNS.items():
+        for table, columns in (table_columns or TABLE_COLUMNS).items():
             ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
             con.execute(f"create or replace table {schema}.{table} ({ddl})")
             rows = [tuple(row.get(name) for name in columns) for row in tables.get(table, [])]

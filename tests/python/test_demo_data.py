@@ -21,42 +21,20 @@ from pathlib import Path
 import pytest
 
 from demo_seeds import KEYS, SEEDS, TABLES, classify, code, key, read, winners
+from raw_contract import raw_tables, reachable_with_typed_columns, rejection_reasons
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "generate_demo_data.py"
 GENERATOR_SOURCES = (SCRIPT, *sorted((ROOT / "scripts" / "demo_data").glob("*.py")))
 EXPORT_AT = datetime(2026, 11, 24, 6, 0, 0)
-SPEC_COLUMNS = {
-    "customers": "customer_id customer_name email country_code segment is_test created_at updated_at is_deleted",
-    "plans": "plan_id plan_name product_name charge_type billing_interval billing_interval_count price currency "
-             "updated_at is_deleted",
-    "subscriptions": "subscription_id customer_id status created_at started_at trial_end_at canceled_at cancel_at "
-                     "ended_at updated_at is_deleted",
-    "subscription_items": "subscription_item_id subscription_id plan_id quantity unit_price discount_percent "
-                          "discount_amount valid_from valid_to updated_at is_deleted",
-    "invoices": "invoice_id customer_id subscription_id status currency issued_at due_at paid_at updated_at is_deleted",
-    "invoice_lines": "invoice_line_id invoice_id subscription_id plan_id line_type description quantity amount "
-                     "discount_amount tax_amount period_start period_end updated_at",
-    "fx_rates": "rate_date from_currency to_currency rate",
-}
-TIMESTAMP_COLUMNS = ("created_at", "updated_at", "started_at", "trial_end_at", "canceled_at", "cancel_at", "ended_at",
-                     "valid_from", "valid_to", "issued_at", "due_at", "paid_at", "period_start", "period_end")
-BOOLEAN_COLUMNS = ("is_test", "is_deleted")
-# Every rejection reason of docs/decisions.md, per table.
-REASONS = {
-    "customers": {"missing key"},
-    "plans": {"missing key", "unknown charge_type", "unknown billing_interval", "billing_interval_count below 1",
-              "negative price"},
-    "subscriptions": {"missing key", "customer not found"},
-    "subscription_items": {"missing key", "subscription not found", "subscription rejected", "plan not found",
-                           "plan rejected", "negative unit_price", "negative quantity", "negative discount_amount",
-                           "discount_percent outside 0-100", "missing valid_from", "valid_to before valid_from",
-                           "no fx rate"},
-    "invoices": {"missing key", "customer not found", "unknown status", "missing issued_at", "no fx rate"},
-    "invoice_lines": {"missing key", "invoice not found", "invoice rejected", "unknown line_type",
-                      "negative quantity", "negative discount_amount"},
-    "fx_rates": {"missing key", "non-positive rate", "conflicting rates"},
-}
+SPEC_COLUMNS = {table: " ".join(columns) for table, columns in raw_tables().items()}
+TIMESTAMP_COLUMNS = tuple(sorted({column for columns in raw_tables().values()
+                                  for column, data_type in columns.items() if data_type == "timestamp"}))
+BOOLEAN_COLUMNS = tuple(sorted({column for columns in raw_tables().values()
+                                for column, data_type in columns.items() if data_type == "boolean"}))
+# Every rejection reason of the one list (docs/decisions.md) that typed tables can hold.
+REASONS = {table: {reason for reason in reasons if reachable_with_typed_columns(reason)}
+           for table, reasons in rejection_reasons().items()}
 
 
 

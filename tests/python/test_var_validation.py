@@ -24,6 +24,9 @@ BAD_VALUES = [
     ("mrr_close_after_days", "five"),
     ("mrr_close_after_days", "-3"),
     ("billing_source", "chargebee"),
+    ("billing_schema", 'raw"billing'),
+    ("billing_schema", "raw.billing"),
+    ("billing_database", "warehouse; drop table x"),
 ]
 
 

@@ -22,48 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-# Column order of each raw table (spec section 1); the harness creates tables from it.
-TABLE_COLUMNS = {
-    "customers": {
-        "customer_id": "varchar", "customer_name": "varchar", "email": "varchar",
-        "country_code": "varchar", "segment": "varchar", "is_test": "boolean",
-        "created_at": "timestamp", "updated_at": "timestamp", "is_deleted": "boolean",
-    },
-    "plans": {
-        "plan_id": "varchar", "plan_name": "varchar", "product_name": "varchar",
-        "charge_type": "varchar", "billing_interval": "varchar", "billing_interval_count": "integer",
-        "price": "decimal(18, 4)", "currency": "varchar", "updated_at": "timestamp",
-        "is_deleted": "boolean",
-    },
-    "subscriptions": {
-        "subscription_id": "varchar", "customer_id": "varchar", "status": "varchar",
-        "created_at": "timestamp", "started_at": "timestamp", "trial_end_at": "timestamp",
-        "canceled_at": "timestamp", "cancel_at": "timestamp", "ended_at": "timestamp",
-        "updated_at": "timestamp", "is_deleted": "boolean",
-    },
-    "subscription_items": {
-        "subscription_item_id": "varchar", "subscription_id": "varchar", "plan_id": "varchar",
-        "quantity": "integer", "unit_price": "decimal(18, 4)", "discount_percent": "decimal(9, 4)",
-        "discount_amount": "decimal(18, 4)", "valid_from": "timestamp", "valid_to": "timestamp",
-        "updated_at": "timestamp", "is_deleted": "boolean",
-    },
-    "invoices": {
-        "invoice_id": "varchar", "customer_id": "varchar", "subscription_id": "varchar",
-        "status": "varchar", "currency": "varchar", "issued_at": "timestamp", "due_at": "timestamp",
-        "paid_at": "timestamp", "updated_at": "timestamp", "is_deleted": "boolean",
-    },
-    "invoice_lines": {
-        "invoice_line_id": "varchar", "invoice_id": "varchar", "subscription_id": "varchar",
-        "plan_id": "varchar", "line_type": "varchar", "description": "varchar",
-        "quantity": "decimal(18, 4)", "amount": "decimal(18, 4)", "discount_amount": "decimal(18, 4)",
-        "tax_amount": "decimal(18, 4)", "period_start": "timestamp", "period_end": "timestamp",
-        "updated_at": "timestamp",
-    },
-    "fx_rates": {
-        "rate_date": "date", "from_currency": "varchar", "to_currency": "varchar",
-        "rate": "decimal(18, 8)",
-    },
-}
+from raw_contract import raw_tables
+
+# Column order and type of each raw table, read from the one declaration of the raw
+# schema (the source YAML); the harness creates tables from it.
+TABLE_COLUMNS = raw_tables()
 
 # (plan_id, charge_type, billing_interval, count, price, currency) as the export spells them.
 VALID_PLANS = [

@@ -12,10 +12,15 @@ cleaned as (
         nullif(trim(email), '') as email,
         nullif(upper(trim(country_code)), '') as country_code,
         nullif(lower(trim(segment)), '') as segment,
-        coalesce(cast(is_test as {{ dbt.type_boolean() }}), false) as is_test,
-        cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
-        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+        -- A null flag means false: not a test account, not deleted (docs/decisions.md).
+        coalesce({{ mrr_try_cast('is_test', 'boolean') }}, false) as is_test,
+        {{ mrr_try_cast('created_at', 'timestamp') }} as created_at,
+        {{ mrr_try_cast('updated_at', 'timestamp') }} as updated_at,
+        coalesce({{ mrr_try_cast('is_deleted', 'boolean') }}, false) as is_deleted,
+        {{ mrr_unparseable_reason('customers', [
+            ['is_test', 'boolean'], ['created_at', 'timestamp'], ['updated_at', 'timestamp'],
+            ['is_deleted', 'boolean'],
+        ]) }} as unparseable_reason
     from source
 ),
 
@@ -43,6 +48,7 @@ classified as (
         end as exclusion_reason,
         case
             when record_id is null then 'missing key'
+            when unparseable_reason is not null then unparseable_reason
         end as broken_rule
     from versioned
     where version_rank = 1

@@ -13,10 +13,17 @@ source as (
 
 cleaned as (
     select
-        cast(rate_date as date) as rate_date,
+        {{ mrr_try_cast('rate_date', 'date') }} as rate_date,
         nullif(upper(trim(from_currency)), '') as from_currency,
         nullif(upper(trim(to_currency)), '') as to_currency,
-        cast(rate as {{ mrr_amount_type() }}) as rate
+        {{ mrr_try_cast('rate', 'decimal') }} as rate,
+        {{ mrr_unparseable_reason('fx_rates', [['rate_date', 'date']]) }} as unparseable_key_reason,
+        -- The raw text of a rate that does not parse: it counts as a rate of its own
+        -- when the rows of a key are compared, so it is never taken for a copy.
+        case
+            when {{ mrr_unparseable_reason('fx_rates', [['rate', 'decimal']]) }} is not null
+                then trim(cast(rate as {{ dbt.type_string() }}))
+        end as unparseable_rate
     from source
 ),
 
@@ -38,6 +45,8 @@ unkeyed_records as (
         from_currency,
         to_currency,
         rate,
+        unparseable_key_reason,
+        unparseable_rate,
         1 as raw_rows,
         0 as distinct_rates
     from keyed
@@ -53,8 +62,10 @@ keyed_records as (
         -- min() keeps decimal(38, 12) on DuckDB but returns unconstrained numeric on
         -- Postgres: cast so the column has the same type on every warehouse.
         cast(min(rate) as {{ mrr_amount_type() }}) as rate,
+        cast(null as {{ dbt.type_string() }}) as unparseable_key_reason,
+        max(unparseable_rate) as unparseable_rate,
         count(*) as raw_rows,
-        count(distinct rate) as distinct_rates
+        count(distinct rate) + count(distinct unparseable_rate) as distinct_rates
     from keyed
     where record_id is not null
     group by record_id, rate_date, from_currency, to_currency
@@ -81,7 +92,9 @@ final as (
         0 as superseded_versions,
         cast(null as {{ dbt.type_string() }}) as exclusion_reason,
         case
+            when unparseable_key_reason is not null then unparseable_key_reason
             when record_id is null then 'missing key'
+            when unparseable_rate is not null then 'unparseable rate'
             when distinct_rates > 1 then 'conflicting rates'
             when rate is null or rate <= 0 then 'non-positive rate'
         end as rejection_reason

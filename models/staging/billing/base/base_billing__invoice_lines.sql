@@ -24,9 +24,14 @@ cleaned as (
         amount,
         discount_amount,
         tax_amount,
-        cast(period_start as {{ dbt.type_timestamp() }}) as period_start,
-        cast(period_end as {{ dbt.type_timestamp() }}) as period_end,
-        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at
+        {{ mrr_try_cast('period_start', 'timestamp') }} as period_start,
+        {{ mrr_try_cast('period_end', 'timestamp') }} as period_end,
+        {{ mrr_try_cast('updated_at', 'timestamp') }} as updated_at,
+        {{ mrr_unparseable_reason('invoice_lines', [
+            ['quantity', 'decimal'], ['amount', 'decimal'], ['discount_amount', 'decimal'],
+            ['tax_amount', 'decimal'], ['period_start', 'timestamp'], ['period_end', 'timestamp'],
+            ['updated_at', 'timestamp'],
+        ]) }} as unparseable_reason
     from source
 ),
 
@@ -48,10 +53,10 @@ classified as (
         latest.plan_id,
         latest.line_type,
         latest.description,
-        cast(latest.quantity as {{ mrr_amount_type() }}) as quantity,
-        cast(latest.amount as {{ mrr_amount_type() }}) as amount,
-        cast(latest.discount_amount as {{ mrr_amount_type() }}) as discount_amount,
-        cast(latest.tax_amount as {{ mrr_amount_type() }}) as tax_amount,
+        {{ mrr_try_cast('latest.quantity', 'decimal') }} as quantity,
+        {{ mrr_try_cast('latest.amount', 'decimal') }} as amount,
+        {{ mrr_try_cast('latest.discount_amount', 'decimal') }} as discount_amount,
+        {{ mrr_try_cast('latest.tax_amount', 'decimal') }} as tax_amount,
         latest.period_start,
         latest.period_end,
         latest.updated_at,
@@ -60,14 +65,15 @@ classified as (
         {{ mrr_inherited_exclusion('invoices.exclusion_reason') }} as exclusion_reason,
         case
             when latest.record_id is null then 'missing key'
+            when latest.unparseable_reason is not null then latest.unparseable_reason
             when invoices.record_id is null then 'invoice not found'
             when invoices.rejection_reason is not null then 'invoice rejected'
             when
                 latest.line_type is null
                 or latest.line_type not in ('subscription', 'proration', 'usage', 'one_time', 'setup')
                 then 'unknown line_type'
-            when latest.quantity < 0 then 'negative quantity'
-            when latest.discount_amount < 0 then 'negative discount_amount'
+            when {{ mrr_try_cast('latest.quantity', 'decimal') }} < 0 then 'negative quantity'
+            when {{ mrr_try_cast('latest.discount_amount', 'decimal') }} < 0 then 'negative discount_amount'
         end as broken_rule
     from latest
     left join invoices

@@ -17,11 +17,15 @@ cleaned as (
         nullif(trim(cast(subscription_id as {{ dbt.type_string() }})), '') as subscription_id,
         lower(trim(status)) as status,
         nullif(upper(trim(currency)), '') as currency,
-        cast(issued_at as {{ dbt.type_timestamp() }}) as issued_at,
-        cast(due_at as {{ dbt.type_timestamp() }}) as due_at,
-        cast(paid_at as {{ dbt.type_timestamp() }}) as paid_at,
-        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
-        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+        {{ mrr_try_cast('issued_at', 'timestamp') }} as issued_at,
+        {{ mrr_try_cast('due_at', 'timestamp') }} as due_at,
+        {{ mrr_try_cast('paid_at', 'timestamp') }} as paid_at,
+        {{ mrr_try_cast('updated_at', 'timestamp') }} as updated_at,
+        coalesce({{ mrr_try_cast('is_deleted', 'boolean') }}, false) as is_deleted,
+        {{ mrr_unparseable_reason('invoices', [
+            ['issued_at', 'timestamp'], ['due_at', 'timestamp'], ['paid_at', 'timestamp'],
+            ['updated_at', 'timestamp'], ['is_deleted', 'boolean'],
+        ]) }} as unparseable_reason
     from source
 ),
 
@@ -63,7 +67,9 @@ classified as (
         end as exclusion_reason,
         case
             when with_rate.record_id is null then 'missing key'
+            when with_rate.unparseable_reason is not null then with_rate.unparseable_reason
             when customers.record_id is null then 'customer not found'
+            when customers.rejection_reason is not null then 'customer rejected'
             when
                 with_rate.status is null
                 or with_rate.status not in ('draft', 'open', 'paid', 'uncollectible', 'void')

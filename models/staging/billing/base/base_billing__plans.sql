@@ -13,11 +13,15 @@ cleaned as (
         lower(trim(charge_type)) as charge_type,
         lower(trim(billing_interval)) as billing_interval,
         -- Spec: a null interval count means 1.
-        coalesce(cast(billing_interval_count as {{ dbt.type_int() }}), 1) as billing_interval_count,
-        cast(price as {{ mrr_amount_type() }}) as price,
+        coalesce({{ mrr_try_cast('billing_interval_count', 'integer') }}, 1) as billing_interval_count,
+        {{ mrr_try_cast('price', 'decimal') }} as price,
         nullif(upper(trim(currency)), '') as currency,
-        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
-        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+        {{ mrr_try_cast('updated_at', 'timestamp') }} as updated_at,
+        coalesce({{ mrr_try_cast('is_deleted', 'boolean') }}, false) as is_deleted,
+        {{ mrr_unparseable_reason('plans', [
+            ['billing_interval_count', 'integer'], ['price', 'decimal'], ['updated_at', 'timestamp'],
+            ['is_deleted', 'boolean'],
+        ]) }} as unparseable_reason
     from source
 ),
 
@@ -45,6 +49,7 @@ classified as (
         end as exclusion_reason,
         case
             when record_id is null then 'missing key'
+            when unparseable_reason is not null then unparseable_reason
             when charge_type is null or charge_type not in ('recurring', 'usage') then 'unknown charge_type'
             when
                 billing_interval is null

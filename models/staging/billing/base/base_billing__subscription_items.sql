@@ -20,14 +20,19 @@ cleaned as (
         nullif(trim(cast(subscription_id as {{ dbt.type_string() }})), '') as subscription_id,
         nullif(trim(cast(plan_id as {{ dbt.type_string() }})), '') as plan_id,
         -- Spec: a null quantity means 1.
-        coalesce(cast(quantity as {{ dbt.type_int() }}), 1) as quantity,
-        cast(unit_price as {{ mrr_amount_type() }}) as unit_price,
-        cast(discount_percent as {{ mrr_amount_type() }}) as discount_percent,
-        cast(discount_amount as {{ mrr_amount_type() }}) as discount_amount,
-        cast(valid_from as {{ dbt.type_timestamp() }}) as valid_from,
-        cast(valid_to as {{ dbt.type_timestamp() }}) as valid_to,
-        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
-        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+        coalesce({{ mrr_try_cast('quantity', 'integer') }}, 1) as quantity,
+        {{ mrr_try_cast('unit_price', 'decimal') }} as unit_price,
+        {{ mrr_try_cast('discount_percent', 'decimal') }} as discount_percent,
+        {{ mrr_try_cast('discount_amount', 'decimal') }} as discount_amount,
+        {{ mrr_try_cast('valid_from', 'timestamp') }} as valid_from,
+        {{ mrr_try_cast('valid_to', 'timestamp') }} as valid_to,
+        {{ mrr_try_cast('updated_at', 'timestamp') }} as updated_at,
+        coalesce({{ mrr_try_cast('is_deleted', 'boolean') }}, false) as is_deleted,
+        {{ mrr_unparseable_reason('subscription_items', [
+            ['quantity', 'integer'], ['unit_price', 'decimal'], ['discount_percent', 'decimal'],
+            ['discount_amount', 'decimal'], ['valid_from', 'timestamp'], ['valid_to', 'timestamp'],
+            ['updated_at', 'timestamp'], ['is_deleted', 'boolean'],
+        ]) }} as unparseable_reason
     from source
 ),
 
@@ -79,6 +84,7 @@ classified as (
         end as exclusion_reason,
         case
             when with_rate.record_id is null then 'missing key'
+            when with_rate.unparseable_reason is not null then with_rate.unparseable_reason
             when subscriptions.record_id is null then 'subscription not found'
             when subscriptions.rejection_reason is not null then 'subscription rejected'
             when plans.record_id is null then 'plan not found'

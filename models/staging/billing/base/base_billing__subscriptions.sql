@@ -14,14 +14,19 @@ cleaned as (
         nullif(trim(cast(subscription_id as {{ dbt.type_string() }})), '') as record_id,
         nullif(trim(cast(customer_id as {{ dbt.type_string() }})), '') as customer_id,
         lower(trim(status)) as status,
-        cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
-        cast(started_at as {{ dbt.type_timestamp() }}) as started_at,
-        cast(trial_end_at as {{ dbt.type_timestamp() }}) as trial_end_at,
-        cast(canceled_at as {{ dbt.type_timestamp() }}) as canceled_at,
-        cast(cancel_at as {{ dbt.type_timestamp() }}) as cancel_at,
-        cast(ended_at as {{ dbt.type_timestamp() }}) as ended_at,
-        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
-        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+        {{ mrr_try_cast('created_at', 'timestamp') }} as created_at,
+        {{ mrr_try_cast('started_at', 'timestamp') }} as started_at,
+        {{ mrr_try_cast('trial_end_at', 'timestamp') }} as trial_end_at,
+        {{ mrr_try_cast('canceled_at', 'timestamp') }} as canceled_at,
+        {{ mrr_try_cast('cancel_at', 'timestamp') }} as cancel_at,
+        {{ mrr_try_cast('ended_at', 'timestamp') }} as ended_at,
+        {{ mrr_try_cast('updated_at', 'timestamp') }} as updated_at,
+        coalesce({{ mrr_try_cast('is_deleted', 'boolean') }}, false) as is_deleted,
+        {{ mrr_unparseable_reason('subscriptions', [
+            ['created_at', 'timestamp'], ['started_at', 'timestamp'], ['trial_end_at', 'timestamp'],
+            ['canceled_at', 'timestamp'], ['cancel_at', 'timestamp'], ['ended_at', 'timestamp'],
+            ['updated_at', 'timestamp'], ['is_deleted', 'boolean'],
+        ]) }} as unparseable_reason
     from source
 ),
 
@@ -56,7 +61,9 @@ classified as (
         end as exclusion_reason,
         case
             when latest.record_id is null then 'missing key'
+            when latest.unparseable_reason is not null then latest.unparseable_reason
             when customers.record_id is null then 'customer not found'
+            when customers.rejection_reason is not null then 'customer rejected'
         end as broken_rule
     from latest
     left join customers
