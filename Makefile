@@ -12,7 +12,7 @@ MRR_DUCKDB_PATH ?= $(CURDIR)/mrr.duckdb
 export MRR_DUCKDB_PATH
 TEST_DB := $(CURDIR)/target/test_build.duckdb
 
-.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres clean
+.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres test-spark clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ planted-bugs: $(BIN)/.installed
 # DuckDB's row by row (needs root; installs its own .venv-postgres).
 test-postgres: $(BIN)/.installed
 	bash scripts/test_postgres.sh
+
+# Portability on Spark: the whole build with dbt-spark on a local Spark session
+# (demo data and one random dirty history), marts compared with DuckDB's row by
+# row (installs Java 17 if missing, as root, and its own .venv-spark).
+test-spark: $(BIN)/.installed
+	bash scripts/test_spark.sh
 
 clean:
 	rm -rf target logs mrr.duckdb

@@ -15,10 +15,13 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "python"))
-
+TESTS = str(Path(__file__).resolve().parents[1] / "tests" / "python")
+# Only while importing: dbt imports every module named dbt_* on sys.path as a
+# plugin, and tests/python holds dbt_harness (which needs duckdb).
+sys.path.insert(0, TESTS)
 from reference.random_histories import TABLE_COLUMNS, generate  # noqa: E402
+
+sys.path.remove(TESTS)
 
 SCHEMA = "raw_billing"
 _BATCH = 500
@@ -34,6 +37,7 @@ def rows_of(tables: dict, table: str) -> list[tuple]:
 
 
 def load_duckdb(db_path: str, seed: int, schema: str = SCHEMA) -> dict:
+    sys.path.insert(0, TESTS)
     from dbt_harness import write_raw_tables
 
     h = history(seed)
