@@ -23,7 +23,7 @@ DEMO_VARS := --vars '{as_of_date: "$(DEMO_AS_OF_DATE)"}'
 DASHBOARD_AS_OF_DATE ?= $(DEMO_AS_OF_DATE)
 DASHBOARD := $(CURDIR)/target/revenue_overview.html
 
-.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres nightly clean dashboard browser
+.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres test-spark nightly clean dashboard browser
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,6 +85,12 @@ planted-bugs: $(BIN)/.installed
 # DuckDB's row by row (needs root; installs its own .venv-postgres).
 test-postgres: $(BIN)/.installed
 	bash scripts/test_postgres.sh
+
+# Portability on Spark: the whole build with dbt-spark on a local Spark session
+# (demo data and one random dirty history), marts compared with DuckDB's row by
+# row (installs Java 17 if missing, as root, and its own .venv-spark).
+test-spark: $(BIN)/.installed
+	bash scripts/test_spark.sh
 
 clean:
 	rm -rf target logs mrr.duckdb published

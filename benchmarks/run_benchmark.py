@@ -353,6 +353,9 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
                     f"wall {fmt(b.get('seconds'))} s (SQL alone "
                     f"{fmt(b.get('sql_seconds'))} s), peak RSS {fmt(b.get('peak_mb'), ',.0f')} MB, "
                     f"{fmt(b.get('customer_month_rows'), ',d')} customer-month rows."]
+    from spark_benchmark import spark_section  # the Spark target's run, if one was made
+
+    out += spark_section(path.parent / "results_spark.json")
     path.write_text("\n".join(out) + "\n")
 
 

@@ -1,12 +1,19 @@
-"""Compare the MRR marts built on Postgres and on DuckDB, row by row.
+"""Compare the MRR marts built on two warehouses, row by row and exactly.
 
-  <pg venv python>   compare_marts.py export-pg   DIR   (needs psycopg2; MRR_PG_* env vars)
-  <duck venv python> compare_marts.py export-duck DIR   (needs duckdb; MRR_DUCKDB_PATH)
-  python3            compare_marts.py compare PG_DIR DUCK_DIR
+  <pg venv python>    compare_marts.py export-pg   DIR   (needs psycopg2; MRR_PG_* env vars)
+  <duck venv python>  compare_marts.py export-duck DIR   (needs duckdb; MRR_DUCKDB_PATH)
+  (Spark exports from scripts/spark_check.py, through the same dump())
+  python3             compare_marts.py compare DIR_A DIR_B [NAME_A NAME_B]
+
+Values, not representations, are compared: every cell that reads as a number is
+compared as an exact decimal (so Spark's `int` 3 equals DuckDB's INTEGER 3 and
+1.500000 equals 1.5), everything else (text, dates, timestamps, booleans) as its
+text. There is no tolerance: one differing digit fails the check.
 """
 import csv
 import os
 import sys
+from collections import Counter
 from decimal import Decimal
 
 TABLES = {  # table -> key columns (rows must be unique on them)
@@ -16,12 +23,12 @@ TABLES = {  # table -> key columns (rows must be unique on them)
     "fct_revenue": ["month"],
     "fct_mrr_by_plan": ["month", "customer_id", "plan_id"],
     "fct_cohort_retention": ["cohort_month", "month"],
+    "fct_monthly_metrics": ["month", "metric"],
     "audit_rejected_records": None,  # no key (unkeyed records repeat): compared as a multiset
     "fct_mrr_reconciliation": None,
     "dim_customers": None,
     "audit_raw_row_accounting": None,
 }
-TOL = Decimal("0.000001")
 
 
 def dump(cur, out_dir):
@@ -50,63 +57,46 @@ def as_number(v):
         return None
 
 
-def compare(pg_dir, duck_dir):
-    ok = True
+def cell(v):
+    n = as_number(v)
+    return v if n is None else (n.normalize() if n else Decimal(0))
+
+
+def compare(dir_a, dir_b, name_a="postgres", name_b="duckdb"):
+    ok, compared = True, 0
     for table, keys in TABLES.items():
-        pg_cols, pg_rows = load(os.path.join(pg_dir, table + ".csv"))
-        dk_cols, dk_rows = load(os.path.join(duck_dir, table + ".csv"))
+        cols_a, rows_a = load(os.path.join(dir_a, table + ".csv"))
+        cols_b, rows_b = load(os.path.join(dir_b, table + ".csv"))
         problems = []
+        if cols_a != cols_b:
+            problems.append(f"columns differ: {name_a}={cols_a} {name_b}={cols_b}")
         if keys is None:
-            from collections import Counter
-            def norm(v):
-                n = as_number(v)
-                return v if n is None else str(n.normalize()) if n else "0"
-            pg_bag = Counter(tuple(norm(r[c]) for c in pg_cols) for r in pg_rows)
-            dk_bag = Counter(tuple(norm(r.get(c)) for c in pg_cols) for r in dk_rows)
-            if pg_cols != dk_cols:
-                problems.append(f"columns differ: pg={pg_cols} duck={dk_cols}")
-            problems += [f"only in postgres: {r} x{n}" for r, n in sorted((pg_bag - dk_bag).items())]
-            problems += [f"only in duckdb: {r} x{n}" for r, n in sorted((dk_bag - pg_bag).items())]
-            print(f"{'OK ' if not problems else 'DIFF'} {table}: postgres {len(pg_rows)} rows, "
-                  f"duckdb {len(dk_rows)} rows, {sum((pg_bag & dk_bag).values())} identical")
-            for p in problems[:20]:
-                print("     ", p)
-            ok &= not problems
-            continue
-        if pg_cols != dk_cols:
-            problems.append(f"columns differ: pg={pg_cols} duck={dk_cols}")
-        pg = {tuple(r[k] for k in keys): r for r in pg_rows}
-        dk = {tuple(r[k] for k in keys): r for r in dk_rows}
-        if len(pg) != len(pg_rows) or len(dk) != len(dk_rows):
-            problems.append("key not unique")
-        for k in sorted(set(pg) - set(dk)):
-            problems.append(f"only in postgres: {k}")
-        for k in sorted(set(dk) - set(pg)):
-            problems.append(f"only in duckdb: {k}")
-        exact, max_diff = 0, Decimal(0)
-        for k in sorted(set(pg) & set(dk)):
-            row_exact = True
-            for c in pg_cols:
-                a, b = pg[k][c], dk[k].get(c)
-                if a == b:
-                    continue
-                na, nb = as_number(a), as_number(b)
-                if na is not None and nb is not None:
-                    diff = abs(na - nb)
-                    max_diff = max(max_diff, diff)
-                    if diff == 0:
-                        continue
-                    row_exact = False
-                    if diff <= TOL:
-                        continue
-                problems.append(f"{k} {c}: postgres={a} duckdb={b}")
-            exact += row_exact
-        status = "OK " if not problems else "DIFF"
-        print(f"{status} {table}: postgres {len(pg_rows)} rows, duckdb {len(dk_rows)} rows, "
-              f"{exact} numerically identical, max |diff| {max_diff}")
+            # No key (unkeyed rejected records repeat): compared as multisets of rows.
+            bag_a = Counter(tuple(cell(r.get(c)) for c in cols_a) for r in rows_a)
+            bag_b = Counter(tuple(cell(r.get(c)) for c in cols_a) for r in rows_b)
+            problems += [f"only in {name_a}: {r} x{n}" for r, n in sorted((bag_a - bag_b).items(), key=str)]
+            problems += [f"only in {name_b}: {r} x{n}" for r, n in sorted((bag_b - bag_a).items(), key=str)]
+            equal = sum((bag_a & bag_b).values())
+        else:
+            a = {tuple(r[k] for k in keys): r for r in rows_a}
+            b = {tuple(r[k] for k in keys): r for r in rows_b}
+            if len(a) != len(rows_a) or len(b) != len(rows_b):
+                problems.append("key not unique")
+            problems += [f"only in {name_a}: {k}" for k in sorted(set(a) - set(b))]
+            problems += [f"only in {name_b}: {k}" for k in sorted(set(b) - set(a))]
+            equal = 0
+            for k in sorted(set(a) & set(b)):
+                differing = [c for c in cols_a if cell(a[k][c]) != cell(b[k].get(c))]
+                problems += [f"{k} {c}: {name_a}={a[k][c]} {name_b}={b[k].get(c)}" for c in differing]
+                equal += not differing
+        print(f"{'OK  ' if not problems else 'DIFF'} {table}: {name_a} {len(rows_a)} rows, "
+              f"{name_b} {len(rows_b)} rows, {equal} identical")
         for p in problems[:20]:
             print("     ", p)
         ok &= not problems
+        compared += len(rows_a)
+    print(f"{'OK' if ok else 'DIFF'}: {compared} mart rows compared, {name_a} against {name_b}, "
+          f"{len(TABLES)} marts")
     return ok
 
 
@@ -124,4 +114,4 @@ if __name__ == "__main__":
         import duckdb
         dump(duckdb.connect(os.environ["MRR_DUCKDB_PATH"], read_only=True).cursor(), sys.argv[2])
     elif mode == "compare":
-        sys.exit(0 if compare(sys.argv[2], sys.argv[3]) else 1)
+        sys.exit(0 if compare(*sys.argv[2:6]) else 1)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Portability check: build the whole project (seeds, models, every data and unit
 # test) on a throwaway local PostgreSQL 15 and compare every mart row by row with
-# the same build on DuckDB. Needs root (the server runs as user postgres) and the
+# the same build on DuckDB; then the same for one seeded random dirty history
+# (MRR_HISTORY_SEED, default 12: scripts/test_spark.sh takes 11). Needs root (the server runs as user postgres) and the
 # Debian postgresql binaries; uses its own venv (.venv-postgres) so the pinned
 # DuckDB toolchain in .venv is untouched. Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=${MRR_PG_PORT:-55432}
+SEED=${MRR_HISTORY_SEED:-12}
 if [ ! -x "$PGBIN/initdb" ]; then
     apt-get update -qq && apt-get install -y -qq postgresql > /dev/null
 fi
@@ -36,5 +38,25 @@ MRR_DUCKDB_PATH="$work/duck.duckdb" .venv/bin/dbt build --exclude resource_type:
     --target-path "$work/target-duck" --log-path "$work/logs-duck" --quiet
 MRR_TARGET=postgres .venv-postgres/bin/python scripts/compare_marts.py export-pg "$work/marts-pg"
 MRR_DUCKDB_PATH="$work/duck.duckdb" .venv/bin/python scripts/compare_marts.py export-duck "$work/marts-duck"
-python3 scripts/compare_marts.py compare "$work/marts-pg" "$work/marts-duck"
-echo "Postgres build green and every mart equal to DuckDB's."
+
+# The random history: raw tables in schema raw_billing of both, marts in analytics_history.
+history_vars=$(.venv-postgres/bin/python scripts/load_random_history.py postgres "$SEED")
+MRR_TARGET=postgres MRR_PG_SCHEMA=analytics_history .venv-postgres/bin/dbt build \
+    --exclude resource_type:seed resource_type:unit_test --vars "$history_vars" \
+    --target-path "$work/target-pg-history" --log-path "$work/logs-pg-history" --quiet
+MRR_PG_SCHEMA=analytics_history .venv-postgres/bin/python scripts/compare_marts.py export-pg "$work/marts-pg-history"
+.venv/bin/python scripts/load_random_history.py duckdb "$SEED" "$work/duck-history.duckdb" > /dev/null
+MRR_DUCKDB_PATH="$work/duck-history.duckdb" .venv/bin/dbt build \
+    --exclude resource_type:seed resource_type:unit_test --vars "$history_vars" \
+    --target-path "$work/target-duck-history" --log-path "$work/logs-duck-history" --quiet
+MRR_DUCKDB_PATH="$work/duck-history.duckdb" .venv/bin/python scripts/compare_marts.py export-duck "$work/marts-duck-history"
+
+status=0
+echo "== demo data (as_of_date 2026-11-24)"
+python3 scripts/compare_marts.py compare "$work/marts-pg" "$work/marts-duck" postgres duckdb || status=1
+echo "== random dirty history, seed $SEED ($history_vars)"
+python3 scripts/compare_marts.py compare "$work/marts-pg-history" "$work/marts-duck-history" postgres duckdb || status=1
+if [ "$status" = 0 ]; then
+    echo "Postgres build green and every mart equal to DuckDB's."
+fi
+exit "$status"

@@ -1,0 +1,74 @@
+"""Spark half of `make test-spark` (scripts/test_spark.sh), in one process so that
+one local Spark session (one JVM start) serves every step:
+
+  1. dbt build on the demo seeds: seeds, every model, data test and unit test;
+  2. load one seeded random dirty history as raw tables and dbt build on it;
+  3. export every mart of both builds to CSV for scripts/compare_marts.py.
+
+    .venv-spark/bin/python scripts/spark_check.py WORK_DIR SEED AS_OF_DATE
+
+Needs MRR_TARGET=spark and the MRR_SPARK_* env vars test_spark.sh sets.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from dbt.cli.main import dbtRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from compare_marts import TABLES, dump  # noqa: E402
+from load_random_history import SCHEMA as RAW_SCHEMA, load_spark  # noqa: E402
+
+DEMO_SCHEMA = "analytics"
+HISTORY_SCHEMA = "analytics_history"
+
+
+def build(work: Path, name: str, schema: str, args: list[str]) -> None:
+    os.environ["MRR_SPARK_SCHEMA"] = schema
+    started = time.perf_counter()
+    result = dbtRunner().invoke(["build", *args, "--target-path", str(work / f"target-{name}"),
+                                 "--log-path", str(work / f"logs-{name}")])
+    print(f"spark build {name}: {time.perf_counter() - started:.0f} s", flush=True)
+    if not result.success:
+        sys.exit(f"dbt build on Spark failed ({name}): see above and {work / f'logs-{name}'}")
+
+
+class SparkCursor:
+    """The slice of a DB-API cursor that compare_marts.dump uses."""
+
+    def __init__(self, spark, schema):
+        self.spark, self.schema, self.description, self.rows = spark, schema, None, []
+
+    def execute(self, sql):
+        frame = self.spark.sql(sql.replace(" from ", f" from {self.schema}.", 1))
+        self.description = [(field.name,) for field in frame.schema.fields]
+        self.rows = [tuple(row) for row in frame.collect()]
+
+    def fetchall(self):
+        return self.rows
+
+
+def main(work: Path, seed: int, as_of_date: str) -> None:
+    build(work, "demo", DEMO_SCHEMA, ["--vars", json.dumps({"as_of_date": as_of_date})])
+
+    from pyspark.sql import SparkSession
+
+    # The session dbt opened (builder.getOrCreate returns it; getActiveSession is per thread).
+    spark = SparkSession.builder.getOrCreate()
+    variables = load_spark(spark, seed)
+    build(work, "history", HISTORY_SCHEMA, [
+        "--exclude", "resource_type:seed", "resource_type:unit_test",
+        "--vars", json.dumps({"billing_schema": RAW_SCHEMA, **variables})])
+
+    for schema, name in ((DEMO_SCHEMA, "demo"), (HISTORY_SCHEMA, "history")):
+        dump(SparkCursor(spark, schema), str(work / f"marts-spark-{name}"))
+    print(f"exported {len(TABLES)} marts of each build", flush=True)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3])

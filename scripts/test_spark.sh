@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Portability check on Spark: build the whole project (every model, data test and
+# unit test, contracts enforced) with dbt-spark on a local Spark session, on the
+# demo data and on one seeded random dirty history, and compare every mart row by
+# row with the same two builds on DuckDB. Installs Java 17 if missing (needs root
+# then) and its own venv (.venv-spark), so the DuckDB toolchain in .venv stays
+# light. Not part of `make test`.
+#   MRR_HISTORY_SEED   which random history (default 11)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SEED=${MRR_HISTORY_SEED:-11}
+AS_OF=2026-11-24
+if ! command -v java > /dev/null; then
+    apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless > /dev/null
+fi
+if [ ! -x .venv-spark/bin/dbt ]; then
+    python3 -m venv .venv-spark
+    .venv-spark/bin/pip install --quiet --disable-pip-version-check \
+        dbt-core==1.11.16 dbt-adapters==1.24.5 dbt-common==1.39.0 'dbt-spark[session]==1.11.0' pyspark==3.5.9
+    .venv-spark/bin/pip check
+fi
+
+work=$(mktemp -d /tmp/mrr-spark.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export DBT_PROFILES_DIR=$PWD DBT_SEND_ANONYMOUS_USAGE_STATS=False DBT_PARTIAL_PARSE=False
+# Spark reads and writes timestamps in the process's zone: the data is UTC.
+export TZ=UTC SPARK_LOCAL_IP=127.0.0.1
+started=$SECONDS
+
+# One process, one Spark session: the demo build (seeds, models, data and unit
+# tests), then the random history loaded and built, then both exported.
+# Four dbt threads on Spark's two cores: most of a node's time on tiny data is
+# planning and bookkeeping in the driver, which overlaps well.
+MRR_TARGET=spark MRR_SPARK_DIR="$work/spark" MRR_SPARK_CATALOG=in-memory MRR_THREADS=${MRR_THREADS:-4} \
+    .venv-spark/bin/python scripts/spark_check.py "$work" "$SEED" "$AS_OF"
+echo "Spark part: $((SECONDS - started)) s"
+
+duck_started=$SECONDS
+MRR_DUCKDB_PATH="$work/duck-demo.duckdb" .venv/bin/dbt build --exclude resource_type:unit_test \
+    --vars "{as_of_date: \"$AS_OF\"}" --target-path "$work/target-duck-demo" --log-path "$work/logs-duck-demo" --quiet
+vars=$(.venv/bin/python scripts/load_random_history.py duckdb "$SEED" "$work/duck-history.duckdb")
+MRR_DUCKDB_PATH="$work/duck-history.duckdb" .venv/bin/dbt build --exclude resource_type:seed resource_type:unit_test \
+    --vars "$vars" --target-path "$work/target-duck-history" --log-path "$work/logs-duck-history" --quiet
+for name in demo history; do
+    MRR_DUCKDB_PATH="$work/duck-$name.duckdb" .venv/bin/python scripts/compare_marts.py export-duck "$work/marts-duck-$name"
+done
+echo "DuckDB part: $((SECONDS - duck_started)) s"
+
+status=0
+echo "== demo data (as_of_date $AS_OF)"
+python3 scripts/compare_marts.py compare "$work/marts-spark-demo" "$work/marts-duck-demo" spark duckdb || status=1
+echo "== random dirty history, seed $SEED ($vars)"
+python3 scripts/compare_marts.py compare "$work/marts-spark-history" "$work/marts-duck-history" spark duckdb || status=1
+if [ "$status" = 0 ]; then
+    echo "Spark build green and every mart equal to DuckDB's ($((SECONDS - started)) s)."
+fi
+exit "$status"
