@@ -35,8 +35,9 @@ SPARK_MARK = "SPARK_RESULT "
 
 def spark_child(parquet_dir: str, work: str, as_of: str) -> int:
     """Runs in .venv-spark: register the raw parquet files, dbt build, export month marts."""
-    import compare_marts
     from dbt.cli.main import dbtRunner
+
+    import compare_marts
     from spark_check import SparkCursor
 
     work_dir = Path(work)
@@ -178,6 +179,7 @@ def main(argv=None) -> int:
         return spark_child(*args._child)
 
     import duckdb
+
     import generate_scale_data
     from run_benchmark import AS_OF, SCHEMA, machine, measure
 
@@ -239,7 +241,8 @@ def main(argv=None) -> int:
     store_path = HERE / "results_spark.json"
     store = json.loads(store_path.read_text()) if store_path.exists() else {"sizes": {}}
     store["machine"] = machine()
-    store["sizes"][str(n)] = {"customers": n, "raw_rows": rows, "run_at": dt.datetime.now().isoformat(timespec="seconds"),
+    store["sizes"][str(n)] = {"customers": n, "raw_rows": rows,
+                              "run_at": dt.datetime.now().isoformat(timespec="seconds"),
                               "driver_memory": args.driver_memory, "shuffle_partitions": args.shuffle_partitions,
                               "dbt_threads": args.threads, **m}
     store_path.write_text(json.dumps(store, indent=1) + "\n")

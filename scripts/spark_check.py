@@ -22,7 +22,8 @@ from dbt.cli.main import dbtRunner
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compare_marts import TABLES, dump  # noqa: E402
-from load_random_history import SCHEMA as RAW_SCHEMA, load_spark  # noqa: E402
+from load_random_history import SCHEMA as RAW_SCHEMA  # noqa: E402
+from load_random_history import load_spark
 
 DEMO_SCHEMA = "analytics"
 HISTORY_SCHEMA = "analytics_history"
