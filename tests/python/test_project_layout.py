@@ -44,3 +44,12 @@ def test_unit_tests_live_beside_their_model_and_are_named_after_it():
             if models.get(model) != path.parent:
                 wrong.append(f"{test['name']}: in {path.relative_to(PROJECT_DIR)}, not beside {model}")
     assert not wrong, wrong
+
+
+def test_unit_test_names_fit_a_postgres_identifier():
+    # dbt names a unit test's temporary table after the test; PostgreSQL cuts
+    # identifiers at 63 characters and dbt-postgres refuses longer relation names.
+    too_long = [test["name"] for path in sorted((PROJECT_DIR / "models").rglob("*.yml"))
+                for test in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unit_tests", [])
+                if len(test["name"]) > 63]
+    assert not too_long, too_long
