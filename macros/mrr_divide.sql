@@ -33,3 +33,30 @@
         as {{ mrr_amount_type() }}
     )
 {%- endmacro %}
+
+{#-
+    Spark implementation of mrr_divide (macros/mrr_divide.sql): numerator /
+    denominator as an exact decimal(38, 12), rounded half away from zero at the
+    12th decimal, for a positive whole-number denominator.
+
+    Spark's own decimal division first rounds the quotient to a scale it derives
+    from the operand types (17 digits here) and the cast to 12 digits then rounds
+    again; with a large enough denominator those two roundings can differ from one
+    exact rounding. So the whole part is divided exactly (the remainder taken off
+    first) and only the remainder's share, a number below 1, is rounded, once.
+    Relies on spark.sql.decimalOperations.allowPrecisionLoss=false (profiles.yml),
+    without which Spark cuts the scale of wide decimal sums to 6 digits.
+-#}
+{% macro spark__mrr_divide(numerator, denominator) -%}
+    {%- set magnitude = 'abs(cast(' ~ numerator ~ ' as ' ~ mrr_amount_type() ~ '))' -%}
+    {%- set divisor = 'cast(' ~ denominator ~ ' as decimal(18, 0))' -%}
+    {%- set remainder = '(' ~ magnitude ~ ' % ' ~ divisor ~ ')' -%}
+    {%- set quotient -%}
+        cast(({{ magnitude }} - {{ remainder }}) / {{ divisor }} as decimal(26, 0))
+        + cast({{ remainder }} / {{ divisor }} as decimal(13, 12))
+    {%- endset -%}
+    cast(
+        case when {{ numerator }} < 0 then -({{ quotient }}) else {{ quotient }} end
+        as {{ mrr_amount_type() }}
+    )
+{%- endmacro %}
