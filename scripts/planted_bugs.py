@@ -194,16 +194,16 @@ BUGS: tuple[Bug, ...] = (
         "and issued_at <= {{ mrr_as_of_date() }}",
         "Comparing a timestamp with a date: invoices issued during the as_of day itself are lost."),
     # -------------------------------------------------------------------- marts
-    Bug("reactivation_as_new", "marts", "models/marts/finance/fct_mrr.sql",
+    Bug("reactivation_as_new", "marts", "macros/mrr_movement_ctes.sql",
         "when previous_mrr = 0 and month = first_active_month then 'new'",
         "when previous_mrr = 0 then 'new'",
         "'No MRR last month' taken to mean new; a returning customer is counted as new."),
-    Bug("churn_row_past_window", "marts", "models/marts/finance/fct_mrr.sql",
+    Bug("churn_row_past_window", "marts", "macros/mrr_movement_ctes.sql",
         "        and neighbours.month_after <= as_of.as_of_month\n",
         "",
         "The churn row is the month after the last active month, which for a customer active "
         "in the as_of month lies beyond the reporting window."),
-    Bug("previous_mrr_across_gap", "marts", "models/marts/finance/fct_mrr.sql",
+    Bug("previous_mrr_across_gap", "marts", "macros/mrr_movement_ctes.sql",
         "when prior_active_month = month_before then prior_active_mrr",
         "when prior_active_month is not null then prior_active_mrr",
         "lag() over active months returns the last active month, not the calendar month before; "
