@@ -1,0 +1,413 @@
+-- Hand-written MRR script for the scale benchmark: the core of the project's dbt
+-- build in one plain DuckDB script, written as a careful analyst would write it by
+-- hand (issue 12 measures the build against it).
+--
+--   latest version of every record (trimmed keys, latest updated_at wins, ties are
+--   identical copies) -> inclusion rules (soft deletes, test customers, and what
+--   hangs from them) -> monthly value of every item (spec section 3, exact decimals,
+--   FX locked at valid_from) -> active days (section 4) -> MRR per customer-month on
+--   the snapshot day (section 5) -> movements (section 6) -> the monthly bridge ->
+--   invoiced revenue by month with FX at the issue date (section 7).
+--
+-- The same rules and the same decimal types as the dbt models at the points where a
+-- value is rounded, so that closing MRR and revenue per month equal fct_mrr_movements
+-- and fct_revenue exactly. What it leaves out: validation and the rejection audit
+-- (the benchmark data has no invalid rows), row accounting, tests, the by-plan,
+-- cohort, reconciliation and closing marts. Cleaning (trim, case) is in.
+--
+-- Results land in schema `handwritten`: customer_mrr (one row per customer-month
+-- with MRR or a churn, like fct_mrr), mrr_movements (like fct_mrr_movements) and
+-- revenue_by_month (like fct_revenue). The raw schema comes from the search path;
+-- the vars are DuckDB variables a caller may SET VARIABLE before running it.
+
+set search_path = 'raw_scale';
+set variable as_of_date = coalesce(getvariable('as_of_date'), date '2026-10-31');
+set variable reporting_currency = coalesce(getvariable('reporting_currency'), 'USD');
+set variable include_trials = coalesce(getvariable('include_trials'), false);
+set variable apply_discounts = coalesce(getvariable('apply_discounts'), true);
+
+create schema if not exists handwritten;
+
+-- 1. Latest version of each record, kept ones only. A null flag means false.
+create or replace temp table customers_kept as
+with latest as (
+    select
+        trim(customer_id) as customer_id,
+        coalesce(is_test, false) as is_test,
+        coalesce(is_deleted, false) as is_deleted
+    from customers
+    qualify row_number() over (partition by trim(customer_id) order by updated_at desc nulls last) = 1
+)
+
+select customer_id
+from latest
+where not is_test and not is_deleted;
+
+create or replace temp table plans_kept as
+with latest as (
+    select
+        trim(plan_id) as plan_id,
+        lower(trim(charge_type)) as charge_type,
+        lower(trim(billing_interval)) as billing_interval,
+        coalesce(billing_interval_count, 1) as billing_interval_count,
+        price,
+        upper(trim(currency)) as currency,
+        coalesce(is_deleted, false) as is_deleted
+    from plans
+    qualify row_number() over (partition by trim(plan_id) order by updated_at desc nulls last) = 1
+)
+
+select * exclude (is_deleted)
+from latest
+where not is_deleted;
+
+-- A subscription goes with its customer (deleted or test).
+create or replace temp table subscriptions_kept as
+with latest as (
+    select
+        trim(subscription_id) as subscription_id,
+        trim(customer_id) as customer_id,
+        started_at,
+        trial_end_at,
+        cancel_at,
+        ended_at,
+        coalesce(is_deleted, false) as is_deleted
+    from subscriptions
+    qualify row_number() over (partition by trim(subscription_id) order by updated_at desc nulls last) = 1
+)
+
+select latest.* exclude (is_deleted)
+from latest
+inner join customers_kept using (customer_id)
+where not latest.is_deleted;
+
+-- 2. FX: direct rates to the reporting currency. Identical copies count once; a day
+--    with two different rates for a pair has no usable rate.
+create or replace temp table fx_to_reporting as
+select
+    upper(trim(from_currency)) as currency,
+    rate_date,
+    any_value(rate)::decimal(38, 12) as rate
+from fx_rates
+where upper(trim(to_currency)) = getvariable('reporting_currency')
+group by all
+having count(distinct rate) = 1;
+
+-- 3. Items: latest version, kept when its subscription and plan are; the monthly
+--    value in the plan's currency (spec section 3), then in the reporting currency at
+--    the latest rate on or before the day of valid_from.
+create or replace temp table items_valued as
+with latest as (
+    select
+        trim(subscription_item_id) as subscription_item_id,
+        trim(subscription_id) as subscription_id,
+        trim(plan_id) as plan_id,
+        coalesce(quantity, 1) as quantity,
+        unit_price,
+        discount_percent,
+        discount_amount,
+        valid_from,
+        valid_to,
+        coalesce(is_deleted, false) as is_deleted
+    from subscription_items
+    qualify row_number() over (partition by trim(subscription_item_id) order by updated_at desc nulls last) = 1
+),
+
+priced as (
+    select
+        subscriptions_kept.customer_id,
+        subscriptions_kept.started_at,
+        subscriptions_kept.trial_end_at,
+        subscriptions_kept.ended_at,
+        subscriptions_kept.cancel_at,
+        latest.valid_from,
+        latest.valid_to,
+        plans_kept.currency,
+        -- Percent first, then the fixed amount, floored at zero. The raw decimals have
+        -- 4 places, so this product is exact (at most 10 places).
+        greatest(
+            coalesce(latest.unit_price, plans_kept.price) * latest.quantity
+            * (100 - case when getvariable('apply_discounts') then coalesce(latest.discount_percent, 0) else 0 end)
+            * 0.01
+            - case when getvariable('apply_discounts') then coalesce(latest.discount_amount, 0) else 0 end,
+            0
+        ) as period_amount,
+        -- factor (spec section 3) = numerator / denominator, over the interval count
+        case plans_kept.billing_interval when 'day' then 365 when 'week' then 52 else 1 end as factor_numerator,
+        case plans_kept.billing_interval
+            when 'day' then 12 when 'week' then 12 when 'month' then 1 when 'quarter' then 3 when 'year' then 12
+        end * plans_kept.billing_interval_count as denominator
+    from latest
+    inner join subscriptions_kept using (subscription_id)
+    inner join plans_kept using (plan_id)
+    -- usage (metered) plans are never MRR; a subscription that never started never counts
+    where
+        not latest.is_deleted
+        and plans_kept.charge_type = 'recurring'
+        and subscriptions_kept.started_at is not null
+),
+
+monthly as (
+    select
+        *,
+        -- period_amount x factor, exact to 12 places and rounded half up: DuckDB would
+        -- divide decimals as doubles, so the division is done on whole numbers (the
+        -- amount in units of 10^-12).
+        cast(
+            (cast(period_amount::decimal(38, 12) * factor_numerator * 1000000000000 as hugeint) * 2 + denominator)
+            // (2 * denominator) as decimal(38, 0)
+        ) * 0.000000000001 as monthly_amount
+    from priced
+)
+
+select
+    monthly.customer_id,
+    -- greatest/least ignore nulls in DuckDB, as the spec wants
+    greatest(
+        monthly.valid_from,
+        monthly.started_at,
+        case when not getvariable('include_trials') then monthly.trial_end_at end
+    )::date as start_date,
+    least(monthly.valid_to, monthly.ended_at, monthly.cancel_at)::date as end_date,
+    cast(
+        monthly.monthly_amount::decimal(38, 12)
+        * case when monthly.currency = getvariable('reporting_currency') then 1 else fx.rate end
+        as decimal(38, 12)
+    ) as monthly_amount_reporting
+from monthly
+asof left join fx_to_reporting as fx
+    on monthly.currency = fx.currency and monthly.valid_from::date >= fx.rate_date;
+
+-- 4. Revenue lines: latest invoice versions of kept customers, in an included status,
+--    issued by as_of_date; their latest line versions, net of discount, converted.
+create or replace temp table revenue_lines as
+with invoices_latest as (
+    select
+        trim(invoice_id) as invoice_id,
+        trim(customer_id) as customer_id,
+        lower(trim(status)) as status,
+        upper(trim(currency)) as currency,
+        issued_at,
+        coalesce(is_deleted, false) as is_deleted
+    from invoices
+    qualify row_number() over (partition by trim(invoice_id) order by updated_at desc nulls last) = 1
+),
+
+invoices_included as (
+    select
+        invoices_latest.invoice_id,
+        invoices_latest.currency,
+        invoices_latest.issued_at::date as issued_date
+    from invoices_latest
+    inner join customers_kept using (customer_id)
+    where
+        not invoices_latest.is_deleted
+        and invoices_latest.status in ('open', 'paid', 'uncollectible')
+        and invoices_latest.issued_at::date <= getvariable('as_of_date')
+),
+
+invoices_converted as (
+    select
+        invoices_included.invoice_id,
+        date_trunc('month', invoices_included.issued_date)::date as month,
+        case
+            when invoices_included.currency = getvariable('reporting_currency') then 1::decimal(38, 12)
+            else fx.rate
+        end as rate
+    from invoices_included
+    asof left join fx_to_reporting as fx
+        on invoices_included.currency = fx.currency and invoices_included.issued_date >= fx.rate_date
+),
+
+lines_latest as (
+    select
+        trim(invoice_id) as invoice_id,
+        lower(trim(line_type)) as line_type,
+        amount - coalesce(discount_amount, 0) as net_amount
+    from invoice_lines
+    qualify row_number() over (partition by trim(invoice_line_id) order by updated_at desc nulls last) = 1
+)
+
+select
+    invoices_converted.month,
+    lines_latest.line_type,
+    -- 4 places x 8 places: exact in 12
+    cast(lines_latest.net_amount * invoices_converted.rate as decimal(38, 12)) as net_amount_reporting
+from lines_latest
+inner join invoices_converted using (invoice_id);
+
+-- 5. The month spine: first month with any activity through the month of as_of_date,
+--    each with its snapshot day (the last day, or as_of_date in its own month).
+create or replace temp table months as
+with bounds as (
+    select
+        least(
+            (select min(start_date) from items_valued where end_date is null or start_date < end_date),
+            (select min(month) from revenue_lines)
+        ) as first_day,
+        getvariable('as_of_date') as as_of_date
+)
+
+select
+    m::date as month,
+    least(last_day(m::date), bounds.as_of_date) as snapshot_date
+from bounds,
+    generate_series(date_trunc('month', bounds.first_day), date_trunc('month', bounds.as_of_date), interval 1 month)
+        as g (m);
+
+-- 6. MRR per customer-month: the items active on the snapshot day (start day
+--    inclusive, end day exclusive), summed and rounded to 6 places, above 0 only.
+create or replace temp table customer_months as
+with summed as (
+    select
+        months.month,
+        items_valued.customer_id,
+        round(sum(items_valued.monthly_amount_reporting), 6)::decimal(28, 6) as mrr
+    from items_valued
+    inner join months
+        on
+            items_valued.start_date <= months.snapshot_date
+            and coalesce(items_valued.end_date, date '9999-12-31') > months.snapshot_date
+    group by all
+)
+
+select * from summed
+where mrr > 0;
+
+-- 7. Movements per customer-month, plus a churn row in the month after each run of
+--    active months (never past the month of as_of_date).
+create or replace table handwritten.customer_mrr as
+with neighbours as (
+    select
+        month,
+        customer_id,
+        mrr,
+        lag(month) over w as prior_month,
+        lag(mrr) over w as prior_mrr,
+        lead(month) over w as next_month,
+        (month - interval 1 month)::date as month_before,
+        (month + interval 1 month)::date as month_after
+    from customer_months
+    window w as (partition by customer_id order by month)
+),
+
+active as (
+    select
+        month,
+        customer_id,
+        mrr,
+        prior_month,
+        case when prior_month = month_before then prior_mrr else 0 end::decimal(28, 6) as previous_mrr
+    from neighbours
+)
+
+select
+    month,
+    customer_id,
+    mrr,
+    previous_mrr,
+    case
+        when previous_mrr = 0 and prior_month is null then 'new'
+        when previous_mrr = 0 then 'reactivation'
+        when mrr > previous_mrr then 'expansion'
+        when mrr < previous_mrr then 'contraction'
+        else 'retained'
+    end as movement_type,
+    mrr - previous_mrr as movement_amount
+from active
+
+union all
+
+select
+    month_after,
+    customer_id,
+    0::decimal(28, 6),
+    mrr,
+    'churn',
+    -mrr
+from neighbours
+where
+    (next_month is null or next_month != month_after)
+    and month_after <= date_trunc('month', getvariable('as_of_date'))::date;
+
+-- 8. The monthly bridge, from the first month with MRR through the month of as_of_date.
+create or replace table handwritten.mrr_movements as
+with monthly as (
+    select
+        month,
+        sum(previous_mrr) as opening_mrr,
+        sum(movement_amount) filter (where movement_type = 'new') as new_mrr,
+        sum(movement_amount) filter (where movement_type = 'expansion') as expansion_mrr,
+        sum(movement_amount) filter (where movement_type = 'contraction') as contraction_mrr,
+        sum(movement_amount) filter (where movement_type = 'churn') as churned_mrr,
+        sum(movement_amount) filter (where movement_type = 'reactivation') as reactivation_mrr,
+        sum(movement_amount) as net_new_mrr,
+        sum(mrr) as closing_mrr,
+        count(*) filter (where previous_mrr > 0) as opening_customers,
+        count(*) filter (where movement_type = 'new') as new_customers,
+        count(*) filter (where movement_type = 'expansion') as expansion_customers,
+        count(*) filter (where movement_type = 'contraction') as contraction_customers,
+        count(*) filter (where movement_type = 'churn') as churned_customers,
+        count(*) filter (where movement_type = 'reactivation') as reactivated_customers,
+        count(*) filter (where mrr > 0) as closing_customers
+    from handwritten.customer_mrr
+    group by month
+)
+
+select
+    months.month,
+    coalesce(monthly.opening_mrr, 0)::decimal(28, 6) as opening_mrr,
+    coalesce(monthly.new_mrr, 0)::decimal(28, 6) as new_mrr,
+    coalesce(monthly.expansion_mrr, 0)::decimal(28, 6) as expansion_mrr,
+    coalesce(monthly.contraction_mrr, 0)::decimal(28, 6) as contraction_mrr,
+    coalesce(monthly.churned_mrr, 0)::decimal(28, 6) as churned_mrr,
+    coalesce(monthly.reactivation_mrr, 0)::decimal(28, 6) as reactivation_mrr,
+    coalesce(monthly.net_new_mrr, 0)::decimal(28, 6) as net_new_mrr,
+    coalesce(monthly.closing_mrr, 0)::decimal(28, 6) as closing_mrr,
+    coalesce(monthly.opening_customers, 0)::integer as opening_customers,
+    coalesce(monthly.new_customers, 0)::integer as new_customers,
+    coalesce(monthly.expansion_customers, 0)::integer as expansion_customers,
+    coalesce(monthly.contraction_customers, 0)::integer as contraction_customers,
+    coalesce(monthly.churned_customers, 0)::integer as churned_customers,
+    coalesce(monthly.reactivated_customers, 0)::integer as reactivated_customers,
+    coalesce(monthly.closing_customers, 0)::integer as closing_customers
+from months
+left join monthly using (month)
+where months.month >= (select min(month) from customer_months)
+order by months.month;
+
+-- 9. Invoiced revenue by month, from the first month with MRR or revenue; each
+--    category rounded to 6 places, the total the sum of the rounded categories.
+create or replace table handwritten.revenue_by_month as
+with monthly as (
+    select
+        month,
+        sum(net_amount_reporting) filter (where line_type in ('subscription', 'proration')) as recurring_revenue,
+        sum(net_amount_reporting) filter (where line_type = 'usage') as usage_revenue,
+        sum(net_amount_reporting) filter (where line_type = 'one_time') as one_time_revenue,
+        sum(net_amount_reporting) filter (where line_type = 'setup') as setup_revenue
+    from revenue_lines
+    group by month
+),
+
+by_category as (
+    select
+        months.month,
+        coalesce(monthly.recurring_revenue, 0)::decimal(28, 6) as recurring_revenue,
+        coalesce(monthly.usage_revenue, 0)::decimal(28, 6) as usage_revenue,
+        coalesce(monthly.one_time_revenue, 0)::decimal(28, 6) as one_time_revenue,
+        coalesce(monthly.setup_revenue, 0)::decimal(28, 6) as setup_revenue
+    from months
+    left join monthly using (month)
+    where
+        months.month >= least(
+            (select min(month) from customer_months),
+            (select min(month) from revenue_lines)
+        )
+)
+
+select
+    *,
+    (recurring_revenue + usage_revenue + one_time_revenue + setup_revenue)::decimal(28, 6) as total_revenue
+from by_category
+order by month;
