@@ -69,6 +69,38 @@ COUNTRIES = [
 SEGMENTS = [("smb", 60), ("mid_market", 25), ("enterprise", 10), (None, 5)]
 PRICE_CHANGE_DATE = "2024-07-01"
 
+# Data shapes (`--shape`). Both have the same dirtiness and no invalid rows.
+#   standard: 5 years; sign-ups grow linearly (a growing SaaS); 1 to 5 item versions
+#     per subscription; one invoice per billing period (day and week plans: per
+#     month) with subscription, proration, usage, setup and one-off lines.
+#   long: 6.5 years; more early sign-ups and less churn, so customers stay longer
+#     (more customer-months per customer); 1 to 3 item versions; more annual plans;
+#     invoices quarterly (annual, semi-annual and biennial plans: one per period)
+#     with one line each. At 1M customers: about 20M raw rows, 37M customer-months.
+SHAPES = {
+    "standard": {
+        "years": 5,
+        # sqrt: sign-ups grow linearly over the years, as a growing SaaS does
+        "created": "sqrt(rnd(i, 'created'))",
+        "churn": 0.3,
+        "versions": [30, 27, 20, 13, 10],  # weights of 1..5 item versions
+        "kind_weights": None,  # of INTERVAL_KINDS; None: the weights there
+        "invoice_months": None,  # months per invoice: the billing period
+        "usage": 0.15, "setup": 0.1, "one_time": 0.02, "prorations": True,
+    },
+    "long": {
+        "years": 6.5,
+        # a mature product: slightly more of the sign-ups early in the history
+        "created": "pow(rnd(i, 'created'), 1.2)",
+        "churn": 0.1,
+        "versions": [40, 35, 25],
+        # more annual contracts (B2B), so that invoices average about 5 months each
+        "kind_weights": [25, 50, 10, 8, 4, 1, 1, 1],
+        "invoice_months": 3,  # at least a quarter per invoice
+        "usage": 0.0, "setup": 0.0, "one_time": 0.0, "prorations": False,
+    },
+}
+
 
 def sql_list(values) -> str:
     def lit(v):
@@ -91,12 +123,17 @@ def pick(u: str, weights) -> str:
     return f"(case {' '.join(parts)} else {len(weights)} end)"
 
 
-def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
-    try:
-        start = as_of.replace(year=as_of.year - years)
-    except ValueError:  # 29 February, `years` back in a year that has none
-        start = as_of.replace(year=as_of.year - years, day=28)
-    start += dt.timedelta(days=1)  # the history is `years` long and ends on as_of
+def months_back(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months earlier, or the last day of that month when it is shorter."""
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = (dt.date(y + (m + 1) // 12, (m + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(y, m + 1, min(day.day, last))
+
+
+def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, shape: str = "standard"):
+    sh = SHAPES[shape]
+    # the history is `years` long (whole months) and ends on as_of
+    start = months_back(as_of, round(years * 12)) + dt.timedelta(days=1)
     end = as_of + dt.timedelta(days=1)  # exclusive end of the export, midnight after as_of
     width = max(8, len(str(n)))
     c_codes = sql_list([c[0] for c in COUNTRIES])
@@ -105,7 +142,12 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
     cur_mult = {c[0]: c[2] for c in CURRENCIES}
     cur_dec = {c[0]: c[3] for c in CURRENCIES}
     k_interval = sql_list([k[1] for k in INTERVAL_KINDS])
-    k_months = sql_list([k[3] for k in INTERVAL_KINDS])
+    inv_min = sh["invoice_months"] or 1
+    k_months = sql_list([max(k[3], inv_min) for k in INTERVAL_KINDS])
+    # billing periods on one invoice line (day and week plans are counted in days)
+    k_per_line = sql_list([max(k[3], inv_min) // k[3] for k in INTERVAL_KINDS])
+    line_periods = "1" if sh["invoice_months"] is None else f"{k_per_line}[i.kind]"
+    no_prorations = "" if sh["prorations"] else " and false"
     k_daily = sql_list([k[1] in ("day", "week") for k in INTERVAL_KINDS])
     k_days = sql_list([{"day": 1.0, "week": 7.0}.get(k[1], 0.0) * k[2] for k in INTERVAL_KINDS])
     ts_end = f"timestamp '{end}'"
@@ -169,9 +211,8 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
         select i as cno,
                {pick("rnd(i, 'country')", [c[3] for c in COUNTRIES])} as ci,
                {pick("rnd(i, 'segment')", [w for _, w in SEGMENTS])} as si,
-               -- sqrt: sign-ups grow linearly over the years, as a growing SaaS does
                lerp_ts(timestamp '{start}', {ts_end} - interval 1 day,
-                       sqrt(rnd(i, 'created'))) as created_at
+                       {sh["created"]}) as created_at
         from range(1, {n + 1}) r(i)
     )
     select cno, ci, created_at,
@@ -241,7 +282,7 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
                -- a second subscription is another product, started later
                ((({pick("rnd(cno, 'product')", [40, 30, 20, 10])}) - 1
                  + sidx * (1 + floor(rnd(cno, 'product2') * 3))::int) % 4) + 1 as product,
-               {pick("rnd(cno * 2 + sidx, 'kind')", [k[6] for k in INTERVAL_KINDS])} as kind,
+               {pick("rnd(cno * 2 + sidx, 'kind')", sh["kind_weights"] or [k[6] for k in INTERVAL_KINDS])} as kind,
                lerp_ts(c_created, least(c_created + interval 3 day, {ts_end} - interval 1 hour),
                        rnd(cno, 'st0')) as st0
         from s0
@@ -271,7 +312,7 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
                    -- trial not converted: ends when the trial does
                    when trial_end is not null and trial_end < {ts_end} and rnd(sno, 'convert') < 0.3
                        then trial_end
-                   when full_periods >= 1 and rnd(sno, 'churn') < 0.3 then
+                   when full_periods >= 1 and rnd(sno, 'churn') < {sh["churn"]} then
                        anchor + to_months((months * (1 + floor(rnd(sno, 'churn_at') * full_periods)))::int)
                        -- some cancel immediately instead of at the end of the period
                        - case when rnd(sno, 'immediate') < 0.15
@@ -355,7 +396,7 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
     ), v1 as (
         select *,
                case when life_end - life_start < interval 60 day then 1
-                    else least({pick("rnd(sno, 'nver')", [30, 27, 20, 13, 10])},
+                    else least({pick("rnd(sno, 'nver')", sh["versions"])},
                                greatest(1, date_diff('day', life_start, life_end) // 45)) end as nver
         from v0
     ), v2 as (
@@ -433,7 +474,7 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
            case when s.ended_at is not null then s.ended_at end as valid_to
     from t_sub s
     join t_usage_plans u on u.product = s.product and u.currency = s.currency
-    where rnd(s.sno, 'usage') < 0.15;
+    where rnd(s.sno, 'usage') < {sh["usage"]};
     """
 
     items = f"""
@@ -594,10 +635,10 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
     with sub_lines as (
         -- the version in force when the period starts is what the invoice bills
         select p.invoice_id, p.subscription_id, p.pkey, p.ps, p.pe, p.tax_rate, i.plan_id,
-               -- day and week plans: a month of periods on one line
+               -- day and week plans: the invoice's days in periods on one line
                i.qty * case when p.daily
                             then round(date_diff('day', p.ps, p.pe) / {k_days}[i.kind])
-                            else 1 end as units,
+                            else {line_periods} end as units,
                coalesce(i.unit_price, i.plan_price) as price,
                i.discount_percent, i.discount_amount
         from t_inv p
@@ -631,7 +672,7 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
         union all
         select invoice_id || '_p' || j, invoice_id, subscription_id, plan_id, 'proration',
                'Proration: ' || plan_id, qty, amount, null, tax_rate, ps, pe, ps, pkey, 2
-        from prorations where amount <> 0
+        from prorations where amount <> 0{no_prorations}
         union all
         select invoice_id || '_u', invoice_id, subscription_id, plan_id, 'usage',
                'Metered usage', qty, round(qty * price, 2), null, tax_rate, ps, pe, ps, pkey, 3
@@ -641,7 +682,7 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
                1, {sql_list([99.0, 499.0, 1999.0])}[base_tier]
                   * case currency when 'JPY' then 150 when 'GBP' then 0.8 else 1 end,
                null, tax_rate, null, null, ps, pkey, 4
-        from t_inv where first_period and rnd(sno, 'setup') < 0.1
+        from t_inv where first_period and rnd(sno, 'setup') < {sh["setup"]}
         union all
         select invoice_id || '_o', invoice_id, subscription_id, null, 'one_time',
                case when rnd(pkey, 'one_time') < 0.004 then 'Service credit' else 'Professional services' end,
@@ -650,7 +691,7 @@ def build_steps(n: int, years: int, as_of: dt.date, seed: int, schema: str):
                    * round(50 + rnd(pkey, 'ot_amt') * 1950, 0)
                    * case currency when 'JPY' then 150 else 1 end,
                null, tax_rate, null, null, ps, pkey, 5
-        from t_inv where rnd(pkey, 'one_time') < 0.02
+        from t_inv where rnd(pkey, 'one_time') < {sh["one_time"]}
     ), taxed as (
         select *,
                case when tax_rate is not null
@@ -741,11 +782,13 @@ RAW_TABLES = ["customers", "plans", "subscriptions", "subscription_items",
               "invoices", "invoice_lines", "fx_rates"]
 
 
-def generate(db: str, customers: int, schema: str = "raw_scale", years: int = 5,
+def generate(db: str, customers: int, schema: str = "raw_scale", years: float | None = None,
              as_of: str = "2026-10-31", seed: int = 42, threads: int | None = None,
-             memory_limit: str = "8GB", quiet: bool = False) -> dict:
-    """Generate into `db`; returns {table: rows} plus timings."""
+             memory_limit: str = "8GB", quiet: bool = False, shape: str = "standard") -> dict:
+    """Generate into `db`; returns {table: rows} plus timings. `years` defaults to the shape's."""
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    if years is None:
+        years = SHAPES[shape]["years"]
     as_of_d = dt.date.fromisoformat(as_of)
     os.makedirs(os.path.dirname(os.path.abspath(db)), exist_ok=True)
     con = duckdb.connect(db)
@@ -755,10 +798,10 @@ def generate(db: str, customers: int, schema: str = "raw_scale", years: int = 5,
     con.execute("set preserve_insertion_order = false")
     con.execute(f"drop schema if exists {schema} cascade")
     con.execute(f"create schema {schema}")
-    say(f"generating {customers:,} customers, {years} years to {as_of}, into {db} ({schema})")
+    say(f"generating {customers:,} customers, shape {shape}, {years:g} years to {as_of}, into {db} ({schema})")
     t0 = time.perf_counter()
     counts, timings = {}, {}
-    for name, sql in build_steps(customers, years, as_of_d, seed, schema):
+    for name, sql in build_steps(customers, years, as_of_d, seed, schema, shape):
         t = time.perf_counter()
         con.execute(sql)
         secs = time.perf_counter() - t
@@ -773,7 +816,8 @@ def generate(db: str, customers: int, schema: str = "raw_scale", years: int = 5,
     total = time.perf_counter() - t0
     size = os.path.getsize(db)
     say(f"done in {total:.1f} s; {sum(counts.values()):,} rows; file {size / 2**20:,.0f} MB")
-    return {"rows": counts, "step_seconds": timings, "seconds": round(total, 2), "bytes": size}
+    return {"rows": counts, "step_seconds": timings, "seconds": round(total, 2), "bytes": size,
+            "shape": shape, "years": years}
 
 
 def main(argv=None) -> int:
@@ -781,14 +825,18 @@ def main(argv=None) -> int:
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--db", default="benchmarks/work/scale.duckdb")
     ap.add_argument("--schema", default="raw_scale")
-    ap.add_argument("--years", type=int, default=5)
+    ap.add_argument("--shape", choices=sorted(SHAPES), default="standard",
+                    help="standard (5 years, an invoice per billing period, several line types) or long "
+                         "(6.5 years, longer customer lives, quarterly invoices of one line)")
+    ap.add_argument("--years", type=float, default=None, help="length of the history (default: the shape's)")
     ap.add_argument("--as-of", default="2026-10-31", help="last day of the history (as_of_date)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
     ap.add_argument("--memory-limit", default="8GB")
     ap.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     a = ap.parse_args(argv)
-    out = generate(a.db, a.customers, a.schema, a.years, a.as_of, a.seed, a.threads, a.memory_limit)
+    out = generate(a.db, a.customers, a.schema, a.years, a.as_of, a.seed, a.threads, a.memory_limit,
+                   shape=a.shape)
     if a.json:
         print(json.dumps(out))
     return 0

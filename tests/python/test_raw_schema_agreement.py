@@ -103,10 +103,11 @@ def test_test_harness_creates_the_contract_tables(tmp_path):
     _assert_same(_table_types(db_path, "raw_billing"), "tests/python/dbt_harness.py (random_histories.TABLE_COLUMNS)")
 
 
-def test_scale_generator_writes_the_contract_tables(tmp_path):
+@pytest.mark.parametrize("shape", ["standard", "long"])
+def test_scale_generator_writes_the_contract_tables(tmp_path, shape):
     generator = _load(ROOT / "benchmarks/generate_scale_data.py", "generate_scale_data_for_schema_check")
     db_path = tmp_path / "scale.duckdb"
-    generator.generate(str(db_path), 30, "raw_scale", 1, "2026-10-31", 42, 1, "1GB", True)
+    generator.generate(str(db_path), 30, "raw_scale", 1, "2026-10-31", 42, 1, "1GB", True, shape=shape)
     _assert_same(_table_types(db_path, "raw_scale"), "benchmarks/generate_scale_data.py")
 
 
