@@ -124,7 +124,9 @@ def test_late_change_restates_closed_months_while_readers_keep_reading(nights):
         values = row.split(",")
         if values[columns.index("customer_id")].strip() == paying:
             values[columns.index("is_test")] = "true"
-            values[columns.index("updated_at")] = "2026-11-20 00:00:00"
+            # Within mrr_lookback_days of the newest customer version (2026-11-24),
+            # so the incremental night reads it.
+            values[columns.index("updated_at")] = "2026-11-23 00:00:00"
             changed.append(",".join(values))
     assert changed
     customers.write_text(original.rstrip("\n") + "\n" + "\n".join(changed) + "\n")

@@ -1,6 +1,18 @@
 -- One row per raw table and disposition: how many raw rows were kept, set aside as
--- older versions or copies, excluded by a named rule, or rejected.
+-- older versions or copies, excluded by a named rule, or rejected; and, after an
+-- incremental run, rows that arrived later than the lookback and were not read
+-- (docs/decisions.md, "Nightly runs": a --full-refresh reads them).
 with
+
+raw_counts as (
+    {% for source_table in mrr_base_models().keys() -%}
+        select
+            '{{ source_table }}' as source_table,
+            count(*) as raw_rows
+        from {{ mrr_billing_source(source_table) }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
 
 records as (
     {% for source_table, model in mrr_base_models().items() -%}
@@ -48,12 +60,46 @@ row_counts as (
     from records
 ),
 
+read_rows as (
+    select
+        source_table,
+        sum(row_count) as read_rows
+    from row_counts
+    group by source_table
+),
+
+-- Raw rows no base model has read: only an incremental run can leave any.
+unread_rows as (
+    select
+        raw_counts.source_table,
+        'arrived after lookback' as disposition,
+        raw_counts.raw_rows - coalesce(read_rows.read_rows, 0) as row_count
+    from raw_counts
+    left join read_rows
+        on raw_counts.source_table = read_rows.source_table
+    where raw_counts.raw_rows > coalesce(read_rows.read_rows, 0)
+),
+
+all_rows as (
+    select
+        source_table,
+        disposition,
+        row_count
+    from row_counts
+    union all
+    select
+        source_table,
+        disposition,
+        row_count
+    from unread_rows
+),
+
 final as (
     select
         cast(source_table as {{ dbt.type_string() }}) as source_table,
         cast(disposition as {{ dbt.type_string() }}) as disposition,
         cast(sum(row_count) as {{ dbt.type_bigint() }}) as row_count
-    from row_counts
+    from all_rows
     group by source_table, disposition
 )
 

@@ -1,8 +1,9 @@
 -- One row per customer record (latest version), valid or not, with its disposition.
+{%- set raw_key = 'nullif(trim(cast(customer_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
 with
 
 source as (
-    select * from {{ mrr_billing_source('customers') }}
+    {{ mrr_incremental_source(mrr_billing_source('customers'), raw_key) }}
 ),
 
 cleaned as (
@@ -70,7 +71,8 @@ final as (
         duplicate_copies,
         superseded_versions,
         exclusion_reason,
-        case when exclusion_reason is null then broken_rule end as rejection_reason
+        case when exclusion_reason is null then broken_rule end as rejection_reason,
+        {{ mrr_processed_at() }} as processed_at
     from classified
 )
 

@@ -1,6 +1,9 @@
 -- One row per fx rate record (rate_date, from_currency, to_currency), valid or not.
 -- The table has no updated_at: identical rows are copies; different rates for one
 -- key cannot be told apart, so the key is rejected rather than guessed.
+-- Without updated_at no run can tell which rates are new: always rebuilt whole
+-- (the table is small); models using a rate check it against the one they used.
+{{ config(materialized='table') }}
 {%- set record_id_parts = [
     'from_currency', "'>'", 'to_currency', "'@'", 'cast(rate_date as ' ~ dbt.type_string() ~ ')'
 ] %}

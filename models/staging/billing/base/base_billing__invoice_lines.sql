@@ -1,9 +1,11 @@
 -- One row per invoice line record (latest version), valid or not, with its disposition.
 -- Lines have no soft delete of their own: they go with their invoice.
+{%- set raw_key = 'nullif(trim(cast(invoice_line_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
+{%- set cascades = [['invoice_id', 'base_billing__invoices']] %}
 with
 
 source as (
-    select * from {{ mrr_billing_source('invoice_lines') }}
+    {{ mrr_incremental_source(mrr_billing_source('invoice_lines'), raw_key, cascades) }}
 ),
 
 invoices as (
@@ -100,7 +102,8 @@ final as (
         duplicate_copies,
         superseded_versions,
         exclusion_reason,
-        case when exclusion_reason is null then broken_rule end as rejection_reason
+        case when exclusion_reason is null then broken_rule end as rejection_reason,
+        {{ mrr_processed_at() }} as processed_at
     from classified
 )
 

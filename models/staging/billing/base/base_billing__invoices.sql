@@ -1,9 +1,12 @@
 -- One row per invoice record (latest version), valid or not, with its disposition
 -- and the fx rate of its issue date (spec section 7, fct_revenue).
+{%- set raw_key = 'nullif(trim(cast(invoice_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
+{%- set cascades = [['customer_id', 'base_billing__customers']] %}
+{%- set rate_lookup = 'cast(issued_at as date)' %}
 with
 
 source as (
-    select * from {{ mrr_billing_source('invoices') }}
+    {{ mrr_incremental_source(mrr_billing_source('invoices'), raw_key, cascades, rate_lookup=rate_lookup) }}
 ),
 
 customers as (
@@ -100,7 +103,8 @@ final as (
         duplicate_copies,
         superseded_versions,
         exclusion_reason,
-        case when exclusion_reason is null then broken_rule end as rejection_reason
+        case when exclusion_reason is null then broken_rule end as rejection_reason,
+        {{ mrr_processed_at() }} as processed_at
     from classified
 )
 

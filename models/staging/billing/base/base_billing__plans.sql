@@ -1,8 +1,9 @@
 -- One row per plan record (latest version), valid or not, with its disposition.
+{%- set raw_key = 'nullif(trim(cast(plan_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
 with
 
 source as (
-    select * from {{ mrr_billing_source('plans') }}
+    {{ mrr_incremental_source(mrr_billing_source('plans'), raw_key) }}
 ),
 
 cleaned as (
@@ -79,7 +80,8 @@ final as (
         duplicate_copies,
         superseded_versions,
         exclusion_reason,
-        case when exclusion_reason is null then broken_rule end as rejection_reason
+        case when exclusion_reason is null then broken_rule end as rejection_reason,
+        {{ mrr_processed_at() }} as processed_at
     from classified
 )
 

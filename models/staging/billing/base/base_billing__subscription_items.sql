@@ -1,9 +1,12 @@
 -- One row per subscription item record (latest version), valid or not, with its
 -- disposition and the fx rate locked at valid_from (spec section 3).
+{%- set raw_key = 'nullif(trim(cast(subscription_item_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
+{%- set cascades = [['subscription_id', 'base_billing__subscriptions'], ['plan_id', 'base_billing__plans']] %}
+{%- set rate_lookup = 'cast(valid_from as date)' %}
 with
 
 source as (
-    select * from {{ mrr_billing_source('subscription_items') }}
+    {{ mrr_incremental_source(mrr_billing_source('subscription_items'), raw_key, cascades, rate_lookup=rate_lookup) }}
 ),
 
 subscriptions as (
@@ -126,7 +129,8 @@ final as (
         duplicate_copies,
         superseded_versions,
         exclusion_reason,
-        case when exclusion_reason is null then broken_rule end as rejection_reason
+        case when exclusion_reason is null then broken_rule end as rejection_reason,
+        {{ mrr_processed_at() }} as processed_at
     from classified
 )
 

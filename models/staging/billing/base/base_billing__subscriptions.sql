@@ -1,8 +1,10 @@
 -- One row per subscription record (latest version), valid or not, with its disposition.
+{%- set raw_key = 'nullif(trim(cast(subscription_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
+{%- set cascades = [['customer_id', 'base_billing__customers']] %}
 with
 
 source as (
-    select * from {{ mrr_billing_source('subscriptions') }}
+    {{ mrr_incremental_source(mrr_billing_source('subscriptions'), raw_key, cascades) }}
 ),
 
 customers as (
@@ -88,7 +90,8 @@ final as (
         duplicate_copies,
         superseded_versions,
         exclusion_reason,
-        case when exclusion_reason is null then broken_rule end as rejection_reason
+        case when exclusion_reason is null then broken_rule end as rejection_reason,
+        {{ mrr_processed_at() }} as processed_at
     from classified
 )
 
