@@ -38,6 +38,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import generate_scale_data  # noqa: E402
+import nightly_delta  # noqa: E402
 
 AS_OF = "2026-10-31"
 SCHEMA = "raw_scale"
@@ -45,6 +46,7 @@ SHAPES = list(generate_scale_data.SHAPES)  # standard, long
 DEFAULT_MEMORY_LIMIT = "3GB"
 TARGET_RATIO = 2.0  # issue 12: dbt build wall time at most twice the hand-written script's
 TARGET_MB = 4096
+TARGET_NIGHTLY = 0.10  # issue 9: a nightly run at most 10 % of a full build's time, same memory cap
 
 
 # ---------------------------------------------------------------- measuring
@@ -221,10 +223,97 @@ def bench_one(shape: str, n: int, args, project_dir: Path, commit: str) -> dict:
         res["script"]["equals_marts"] = script_check(db)
         print(f"script equals the marts: {res['script']['equals_marts'].get('equal')}", flush=True)
 
+    if args.nightly:
+        nightly = bench_nightly(tag, db, env, args, project_dir, work)
+        if nightly:
+            res["nightly"] = nightly
+
     if args.cleanup:
         for stale in (db, Path(str(db) + ".wal")):
             stale.unlink(missing_ok=True)
     return res
+
+
+# The nightly job's build (scripts/nightly.py passes its own arguments after `--`): no
+# seeds, and no unit tests, which test the models' logic on fixed inputs, not the data.
+NIGHTLY_EXCLUDE = ["--exclude", "resource_type:seed", "resource_type:unit_test"]
+
+
+def node_split(nodes: list[dict]) -> dict:
+    """Seconds of dbt's nodes by kind: base models, the other models, data tests, unit tests."""
+    out = {"base models": 0.0, "intermediate and mart models": 0.0, "data tests": 0.0, "unit tests": 0.0}
+    for nd in nodes:
+        kind, _, name = nd["unique_id"].split(".", 2)
+        part = ("unit tests" if kind == "unit_test" else "data tests" if kind == "test"
+                else "base models" if name.split(".")[-1].startswith("base_") else "intermediate and mart models")
+        out[part] += nd["seconds"]
+    return {k: round(v, 2) for k, v in out.items()}
+
+
+def bench_nightly(tag: str, db: Path, env: dict, args, project_dir: Path, work: Path) -> dict | None:
+    """After the full build: one night of changes (nightly_delta.py), the incremental build
+    with as_of_date one day later, and a full refresh of a copy of the same data; the two
+    must give the same rows in every table. None (and nothing recorded) unless all ran."""
+    import duckdb
+
+    nightly_db, full_db = work / f"nightly_{tag}.duckdb", work / f"nightly_full_{tag}.duckdb"
+    for stale in (nightly_db, full_db, Path(f"{nightly_db}.wal"), Path(f"{full_db}.wal")):
+        stale.unlink(missing_ok=True)
+    shutil.copyfile(db, nightly_db)
+    con = duckdb.connect(str(nightly_db))
+    try:
+        delta = nightly_delta.apply_delta(con, SCHEMA, AS_OF, fraction=args.nightly_fraction)
+        newest_before = {t: con.execute(f"select max(processed_at) from main.base_billing__{t}").fetchone()[0]
+                         for t in nightly_delta.KEYS}
+    finally:
+        con.close()
+    shutil.copyfile(nightly_db, full_db)
+    print(f"nightly delta: {delta}", flush=True)
+    out: dict = {"delta": delta, "fraction": args.nightly_fraction, "as_of_date": delta["as_of_date"],
+                 "dbt_args": " ".join(NIGHTLY_EXCLUDE)}
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    for part, database, extra in (("incremental", nightly_db, []), ("full_refresh", full_db, ["--full-refresh"])):
+        target, logs = work / f"target_{part}_{tag}", work / f"logs_{part}_{tag}"
+        shutil.rmtree(target, ignore_errors=True)
+        cmd = [dbt, "build", "--project-dir", str(project_dir), *NIGHTLY_EXCLUDE, *extra,
+               "--vars", json.dumps({"billing_schema": SCHEMA, "as_of_date": delta["as_of_date"]}),
+               "--target-path", str(target), "--log-path", str(logs)]
+        print(f"nightly: dbt build {' '.join(extra) or '(incremental)'} ...", flush=True)
+        m = measure(cmd, dict(env, MRR_DUCKDB_PATH=str(database.resolve())), work / f"nightly_{part}_{tag}.log")
+        m.update(read_run_results(target / "run_results.json"))
+        m["split"] = node_split(m.pop("nodes"))
+        m["dbt_overhead"] = round(m["seconds"] - m.get("dbt_elapsed", 0.0), 2)
+        out[part] = m
+        print(f"  {m['seconds']:.1f} s, CPU {m['cpu_seconds']:.1f} s, peak {m['peak_mb']:,.0f} MB, "
+              f"exit {m['exit_code']} ({m.get('status_counts')}); nodes {m['split']}", flush=True)
+        if m["exit_code"] != 0:
+            print(f"  failed: see {work / f'nightly_{part}_{tag}.log'}", flush=True)
+            return None
+    # What the incremental night wrote and changed in each base table (keyed records):
+    # the cascade re-reads children only of parents whose content changed.
+    con = duckdb.connect(str(nightly_db), read_only=True)
+    try:
+        out["base_rows"] = {}
+        for t, before in newest_before.items():
+            total, written, changed = con.execute(f"""
+                select count(*), count(*) filter (where processed_at > ?), count(*) filter (where changed_at > ?)
+                from main.base_billing__{t} where record_id is not null""", [before, before]).fetchone()
+            out["base_rows"][t] = {"rows": total, "written": written, "changed": changed}
+    finally:
+        con.close()
+    out["differing_rows"] = nightly_delta.compare_databases(str(nightly_db), str(full_db))
+    out["equal"] = all(v == 0 for v in out["differing_rows"].values())
+    inc, full = out["incremental"], out["full_refresh"]
+    out["ratio_wall"] = round(inc["seconds"] / full["seconds"], 3)
+    out["ratio_cpu"] = round(inc["cpu_seconds"] / full["cpu_seconds"], 3)
+    print(f"nightly / full refresh: wall {out['ratio_wall']:.2f}, CPU {out['ratio_cpu']:.2f}; "
+          f"incremental equals full refresh: {out['equal']}", flush=True)
+    if not out["equal"]:
+        print("  tables differing: " + ", ".join(f"{t} {n}" for t, n in out["differing_rows"].items() if n))
+    if args.cleanup:
+        for path in (nightly_db, full_db):
+            path.unlink(missing_ok=True)
+    return out
 
 
 def file_digest(path: str) -> str:
@@ -512,10 +601,72 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
                 out[-1] += f" Against the marts: {detail or em.get('error')}."
         out += ["", "Closing MRR of the last month, dbt / script / baseline: "
                 + " / ".join(fmt(c, ",.2f") for c in closing) + "."]
+    out += nightly_section(results, keys)
     from spark_benchmark import spark_section  # the Spark target's run, if one was made
 
     out += spark_section(path.parent / "results_spark.json")
     path.write_text("\n".join(out) + "\n")
+
+
+def nightly_section(results: dict, keys: list[str]) -> list[str]:
+    """results.md: the incremental night against a full refresh of the same data."""
+    runs = [k for k in keys if results[k].get("nightly")]
+    if not runs:
+        return []
+    out = ["", "## Nightly runs", "",
+           "`run_benchmark.py --nightly`: after the full build, one night of changes "
+           "(`benchmarks/nightly_delta.py`: new versions of about 0.5 % of the records of every table, "
+           "dated the next day: customers flagged as test accounts or deleted, subscriptions cancelled, "
+           "items repriced, invoices voided, lines corrected; the night's new invoices, lines and payments; "
+           "FX rates corrected in place), then the nightly build (incremental, `as_of_date` one day later) "
+           "and, on a copy of the same data, `--full-refresh`; both `dbt build "
+           "--exclude resource_type:seed resource_type:unit_test` (the nightly job leaves out unit tests, "
+           "which test the models' logic on fixed inputs, not the data), same DuckDB memory limit, measured "
+           "one after the other in the same run. `equal`: every table both builds wrote has the same rows "
+           "(all columns but the run stamps).", "",
+           f"Target (issue 9): at 1M customers the nightly build takes at most {TARGET_NIGHTLY:.0%} of a "
+           "full build's time, within the same memory limit.", "",
+           "| shape | customers | commit | records changed | nightly s | nightly CPU s | nightly MB "
+           "| full refresh s | full CPU s | full MB | **ratio CPU** | ratio wall | equal |",
+           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for k in runs:
+        r = results[k]
+        nt = r["nightly"]
+        inc, full = nt["incremental"], nt["full_refresh"]
+        changed = sum(v for t, v in nt["delta"].items() if isinstance(v, int))
+        out.append(f"| {r['shape']} | {r['customers']:,} | {(r.get('dbt') or {}).get('commit', '-')} "
+                   f"| {changed:,} | {fmt(inc['seconds'])} | {fmt(inc['cpu_seconds'])} "
+                   f"| {fmt(inc['peak_mb'], ',.0f')} | {fmt(full['seconds'])} | {fmt(full['cpu_seconds'])} "
+                   f"| {fmt(full['peak_mb'], ',.0f')} | **{fmt(nt['ratio_cpu'], '.2f')}** "
+                   f"| {fmt(nt['ratio_wall'], '.2f')} | {'yes' if nt['equal'] else '**no**'} |")
+    for k in runs:
+        r = results[k]
+        nt = r["nightly"]
+        out += ["", f"### Nightly, {r['shape']} shape, {r['customers']:,} customers", "",
+                "Delta: " + ", ".join(f"{t} {v:,}" for t, v in nt["delta"].items() if isinstance(v, int))
+                + f" rows (new versions dated {nt['delta']['updated_at']}); run with as_of_date "
+                f"{nt['as_of_date']}.", "",
+                "Where the time goes (seconds of dbt's nodes; two threads, so they add up to more than the "
+                "wall time; `start-up` = wall time less dbt's own elapsed time):", "",
+                "| build | base models | intermediate and mart models | data tests | unit tests | start-up "
+                "| wall s | CPU s |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for part in ("incremental", "full_refresh"):
+            m = nt[part]
+            sp = m["split"]
+            out.append(f"| {part.replace('_', ' ')} | {sp['base models']:.1f} "
+                       f"| {sp['intermediate and mart models']:.1f} | {sp['data tests']:.1f} "
+                       f"| {sp['unit tests']:.1f} | {m['dbt_overhead']:.1f} | {fmt(m['seconds'])} "
+                       f"| {fmt(m['cpu_seconds'])} |")
+        out += ["", "Base tables in the incremental night (keyed records): rows written (re-read) and rows "
+                "whose content changed. A parent rebuilt unchanged keeps its `changed_at`, so its children "
+                "are not re-read.", "", "| base table | records | written | changed |", "|---|---:|---:|---:|"]
+        for t, v in nt.get("base_rows", {}).items():
+            out.append(f"| {t} | {v['rows']:,} | {v['written']:,} | {v['changed']:,} |")
+        bad = {t: n for t, n in nt["differing_rows"].items() if n}
+        if bad:
+            out += ["", "**Tables differing from the full refresh**: "
+                    + ", ".join(f"`{t}` {n} rows" for t, n in bad.items()) + "."]
+    return out
 
 
 def write_chart(results: dict, path: Path) -> bool:
@@ -584,6 +735,11 @@ def main(argv=None) -> int:
                     help="benchmark the dbt project in this directory (default: this repository)")
     ap.add_argument("--profiles-dir", default=str(ROOT),
                     help="directory of the profiles.yml to use (default: the repository's)")
+    ap.add_argument("--nightly", action="store_true",
+                    help="after the full build: one night of changes (benchmarks/nightly_delta.py), the "
+                         "incremental nightly build, a full refresh of the same data, and the two compared")
+    ap.add_argument("--nightly-fraction", type=float, default=0.005,
+                    help="share of the records of each table the night changes (default: %(default)s)")
     ap.add_argument("--cleanup", action="store_true", help="delete each DuckDB file afterwards")
     ap.add_argument("--results", default=str(HERE / "results.json"),
                     help="JSON store of measurements; the .md and .png are written beside it")
@@ -620,9 +776,14 @@ def main(argv=None) -> int:
         for shape in shapes:
             res = bench_one(shape, n, args, project_dir, mach["commit"])
             key = run_key(shape, n)
+            if args.nightly and "nightly" not in res:
+                # results.json and .md come only from complete runs: a night that did not
+                # finish would put a new full build beside an old night's figures
+                failed.append(f"{key}: the nightly run did not complete; results not written")
+                continue
             # a part skipped this time keeps what an earlier run measured on the same data
             prev = store["sizes"].get(key, {})
-            for part in ("dbt", "script", "baseline"):
+            for part in ("dbt", "script", "baseline", "nightly"):
                 same_data = prev.get("generation", {}).get("rows") == res["generation"]["rows"]
                 if part not in res and part in prev and same_data:
                     res[part] = prev[part]
@@ -633,6 +794,8 @@ def main(argv=None) -> int:
                 failed.append(f"{key}: the script failed")
             elif (res.get("script", {}).get("equals_marts") or {}).get("equal") is False:
                 failed.append(f"{key}: the script's closing MRR or revenue differs from the marts'")
+            if args.nightly and not res["nightly"]["equal"]:
+                failed.append(f"{key}: the incremental night differs from the full refresh")
             # written after every run, so a long run that is interrupted keeps what it measured
             results_path.write_text(json.dumps(store, indent=1) + "\n")
             write_markdown(store["sizes"], mach, results_path.with_suffix(".md"))

@@ -3,14 +3,20 @@
     record key whose latest version, copies or disposition may have changed since
     the table was last built, so the model re-ranks all raw rows of exactly these
     keys (docs/decisions.md, "Nightly runs").
-      1. Raw rows that are new: updated_at later than the newest version already
-         processed minus var mrr_lookback_days (rows that arrive late with an
-         older updated_at are caught within that window; later than that they
-         show in audit_raw_row_accounting as `arrived after lookback`). A row
-         whose updated_at is missing or does not parse is always re-read.
+      1. Raw rows that are new: updated_at later than the watermark minus var
+         mrr_lookback_days. The watermark is the newest version already processed
+         in any base table (mrr_processed_watermark), not in this table alone: a
+         quiet table (plans, changed once years ago) then re-reads nothing, where
+         its own newest version would keep a window years old open every night.
+         Rows that arrive late with an older updated_at are caught within the
+         lookback; later than that they show in audit_raw_row_accounting as
+         `arrived after lookback`. A row whose updated_at is missing or does not
+         parse is always re-read, and so is every row of a table never built.
       2. Cascades: records of this table whose parent record (column `fk` of this
-         table, parent base model `parent`) was rewritten since this table was
-         last built, e.g. an invoice whose customer was flagged as a test account.
+         table, parent base model `parent`) changed since this table last ran
+         (the parent's changed_at, which a parent rebuilt exactly as stored keeps:
+         macros/mrr_with_processed_at.sql), e.g. an invoice whose customer was
+         flagged as a test account.
       3. FX: records whose rate (the latest rate on or before their rate date,
          spec section 3) is not the one they were built with: a corrected or new
          rate. `rate_lookup` is the SQL of each record's rate date in this table.
@@ -23,9 +29,8 @@
     where
         {{ updated_at }} is null
         or {{ updated_at }} > (
-            select {{ dbt.dateadd('day', -1 * mrr_lookback_days(), 'max(updated_at)') }}
-            from {{ this }}
-            where updated_at <= {{ mrr_processed_at() }}
+            select {{ dbt.dateadd('day', -1 * mrr_lookback_days(), 'max(newest_version)') }}
+            from ({{ mrr_processed_watermark() | indent(12) }}) as processed
         )
         or (select count(updated_at) from {{ this }} where updated_at <= {{ mrr_processed_at() }}) = 0
     {%- for fk, parent in cascades %}
@@ -34,7 +39,7 @@
     from {{ this }} as previous
     inner join {{ ref(parent) }} as parent_records
         on previous.{{ fk }} = parent_records.record_id
-    where parent_records.processed_at > (select max(processed_at) from {{ this }})
+    where parent_records.changed_at > (select max(processed_at) from {{ this }})
     {%- endfor %}
     {%- if rate_lookup is not none %}
     union
@@ -54,3 +59,4 @@
     where not {{ mrr_null_safe_equal('previous_rates.fx_rate_to_reporting', 'current_rates.fx_rate_to_reporting') }}
     {%- endif %}
 {%- endmacro %}
+

@@ -9,7 +9,8 @@
 2. Starts the build database from a copy of the last published (green) one, so a
    failed night leaves no trace and re-running a night is idempotent.
 3. Checks source freshness (stale sources warn; a freshness error stops the run).
-4. Builds and tests everything with `dbt build` into the build database. Readers
+4. Builds and tests everything with `dbt build` into the build database (every
+   model and data test; unit tests only with --unit-tests). Readers
    never open that file: DuckDB lets one process hold a file for writing, and the
    build holds it for the whole run.
 5. Only when every error-severity test passed: copies the build database next to
@@ -132,6 +133,9 @@ def main(argv=None) -> int:
                         help="the DuckDB file dashboards read (env MRR_PUBLISHED_PATH)")
     parser.add_argument("--vars", default=None, help="dbt --vars, e.g. '{as_of_date: 2026-11-24}'")
     parser.add_argument("--skip-freshness", action="store_true", help="do not run dbt source freshness")
+    parser.add_argument("--unit-tests", action="store_true",
+                        help="also run the dbt unit tests (left out by default: they test the models' logic on "
+                             "fixed inputs, not the night's data; make test runs them)")
     parser.add_argument("dbt_args", nargs="*", help="extra arguments for dbt build (after --)")
     options = parser.parse_args(argv)
 
@@ -168,7 +172,8 @@ def main(argv=None) -> int:
             return EXIT_FRESHNESS_FAILED
 
     # Audit: build and test; anything but green stops here.
-    status = dbt("build", *vars_args, *options.dbt_args, env=env, work=work)
+    unit_tests = [] if options.unit_tests else ["--exclude", "resource_type:unit_test"]
+    status = dbt("build", *vars_args, *unit_tests, *options.dbt_args, env=env, work=work)
     if status != 0:
         log(f"dbt build failed (exit {status}): a model or an error-severity test failed. "
             f"The published database is unchanged ({published}); fix the cause and run the night again.")

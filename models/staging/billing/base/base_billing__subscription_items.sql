@@ -109,7 +109,7 @@ classified as (
 ),
 
 -- A gone record is gone: an excluded record is not also validated (docs/decisions.md).
-final as (
+records as (
     select
         subscription_item_id,
         record_id,
@@ -129,9 +129,14 @@ final as (
         duplicate_copies,
         superseded_versions,
         exclusion_reason,
-        case when exclusion_reason is null then broken_rule end as rejection_reason,
-        {{ mrr_processed_at() }} as processed_at
+        case when exclusion_reason is null then broken_rule end as rejection_reason
     from classified
+),
+
+-- Stamped with this run; a record rebuilt exactly as stored keeps its changed_at,
+-- so its children are not re-read for nothing (macros/mrr_with_processed_at.sql).
+final as (
+    {{ mrr_with_processed_at('records') }}
 )
 
 select * from final
