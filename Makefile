@@ -81,8 +81,9 @@ bench: $(BIN)/.installed
 planted-bugs: $(BIN)/.installed
 	$(BIN)/python scripts/planted_bugs.py --jobs 2 $(PLANTED_ARGS)
 
-# Portability: the whole build on a throwaway PostgreSQL 15, marts compared with
-# DuckDB's row by row (needs root; installs its own .venv-postgres).
+# PostgreSQL: the whole build on a throwaway PostgreSQL 15, marts compared with
+# DuckDB's row by row; the nightly job there (publish only when green, one run at a
+# time) and the nightly replay (needs root; installs its own .venv-postgres).
 test-postgres: $(BIN)/.installed
 	bash scripts/test_postgres.sh
 

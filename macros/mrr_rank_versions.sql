@@ -9,6 +9,13 @@
       superseded_versions on the winner: rows of the key with an older updated_at
     A null key is never grouped: each such row is its own record (rejected later as
     `missing key`), so no row disappears into someone else's versions.
+
+    The models keep the winners with `version_rank <= 1`, which is `= 1` (row_number
+    starts at 1), because PostgreSQL's planner guesses `= 1` on a window's output
+    keeps 0.5 % of the rows, i.e. one row: it then nests loops that re-run the FX
+    lookup (macros/mrr_with_fx_rate.sql) once per record, 20-95 s for a few hundred
+    items in a nightly run. It guesses a third of the rows for `<= 1` and hashes
+    (24 ms on the same data). Other engines plan both alike.
 -#}
 {% macro mrr_rank_versions(relation, key_column='record_id', version_column='updated_at') -%}
     {#- One window specification for all three columns, so the rows are partitioned

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""The scheduled (nightly) run on DuckDB: write, audit, publish.
+"""The scheduled (nightly) run: write, audit, publish. DuckDB by default,
+PostgreSQL with --target postgres.
 
     .venv/bin/python scripts/nightly.py [--published PATH] [--vars YAML] [-- DBT BUILD ARGS]
+    .venv-postgres/bin/python scripts/nightly.py --target postgres [--schema NAME] [--vars YAML] [-- ...]
     make nightly NIGHTLY_ARGS='--vars "{as_of_date: 2026-11-24}"'
 
+DuckDB (a file BI reads):
 1. Takes a lock next to the published database; a second run started while one
    holds it stops at once (exit 75) and changes nothing.
 2. Starts the build database from a copy of the last published (green) one, so a
@@ -18,7 +21,22 @@
    keep reading the previous file until they reconnect; they never see a half-built
    state, and are never locked out.
 6. Prints a summary: raw rows per table and where they went, rejects, months
-   newly closed and months restated.
+   newly closed and months restated, and rows that arrived after the lookback.
+
+PostgreSQL (a schema BI reads, `--schema`, default $MRR_PG_SCHEMA or analytics):
+1. Takes a session-level pg_try_advisory_lock on the published schema's name; a
+   second run stops at once (exit 75) and changes nothing. The lock goes with the
+   session, so a killed run never leaves a stale lock behind.
+2. Drops the staging schema `<schema>__staging` (and `<schema>__staging_*`, e.g.
+   the demo seeds) left by an earlier failed night and recreates it with a copy of
+   every table of the published schema: the incremental models and the published
+   history carry over, so re-running a night is idempotent.
+3. and 4. Freshness, then `dbt build` into the staging schema(s).
+5. Only when green: in one transaction renames each published schema to
+   `<schema>__retired...` and each staging schema to its published name, then drops
+   the retired ones. Readers see the old schema or the new one, never a mix; a
+   query already running finishes on the old tables.
+6. The same summary, read from the published schema.
 
 Exit codes (for cron, Airflow, Dagster): 0 published; 1 build or tests failed,
 nothing published; 2 freshness check failed, nothing built; 75 another run holds
@@ -39,6 +57,7 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 EXIT_OK, EXIT_BUILD_FAILED, EXIT_FRESHNESS_FAILED, EXIT_LOCKED = 0, 1, 2, 75
+LATE = "arrived after lookback"
 
 
 def log(message: str) -> None:
@@ -101,67 +120,59 @@ def copy_atomically(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def summary(published: Path) -> dict:
+def summary(rows, schema: str) -> dict:
+    """What the published marts say about this night; ``rows(sql)`` runs a query."""
+    raw = {}
+    for table, disposition, count in rows(
+            f"select source_table, disposition, row_count from {schema}.audit_raw_row_accounting order by 1, 2"):
+        raw.setdefault(table, {})[disposition] = int(count)
+    closed_table = f"{schema}.fct_monthly_metrics_closed"
+    newest = rows(f"select max(published_at) from {closed_table}")[0][0]
+    closed_now = rows(f"select distinct month from {closed_table} "
+                      f"where published_at = (select max(published_at) from {closed_table}) "
+                      "order by month") if newest else []
+    restated = rows(f"select month, count(*) from {schema}.audit_restatements group by month order by month")
+    return {
+        "raw_rows": {table: sum(counts.values()) for table, counts in raw.items()},
+        "raw_dispositions": raw,
+        "rejected_records": int(rows(f"select count(*) from {schema}.audit_rejected_records")[0][0]),
+        "months_closed_by_latest_publication": [str(month) for (month,) in closed_now],
+        "months_restated": {str(month): int(count) for month, count in restated},
+    }
+
+
+def duckdb_summary(published: Path) -> dict:
     import duckdb
     connection = duckdb.connect(str(published), read_only=True)
     try:
-        def rows(query):
-            return connection.execute(query).fetchall()
-        raw = {}
-        for table, disposition, count in rows(
-                "select source_table, disposition, row_count from main.audit_raw_row_accounting order by 1, 2"):
-            raw.setdefault(table, {})[disposition] = int(count)
-        newest = rows("select max(published_at) from main.fct_monthly_metrics_closed")[0][0]
-        closed_now = rows("select distinct month from main.fct_monthly_metrics_closed "
-                          "where published_at = (select max(published_at) from main.fct_monthly_metrics_closed) "
-                          "order by month") if newest else []
-        restated = rows("select month, count(*) from main.audit_restatements group by month order by month")
-        return {
-            "raw_rows": {table: sum(counts.values()) for table, counts in raw.items()},
-            "raw_dispositions": raw,
-            "rejected_records": rows("select count(*) from main.audit_rejected_records")[0][0],
-            "months_closed_by_latest_publication": [str(month) for (month,) in closed_now],
-            "months_restated": {str(month): int(count) for month, count in restated},
-        }
+        return summary(lambda query: connection.execute(query).fetchall(), "main")
     finally:
         connection.close()
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--published", type=Path, default=default_published(),
-                        help="the DuckDB file dashboards read (env MRR_PUBLISHED_PATH)")
-    parser.add_argument("--vars", default=None, help="dbt --vars, e.g. '{as_of_date: 2026-11-24}'")
-    parser.add_argument("--skip-freshness", action="store_true", help="do not run dbt source freshness")
-    parser.add_argument("--unit-tests", action="store_true",
-                        help="also run the dbt unit tests (left out by default: they test the models' logic on "
-                             "fixed inputs, not the night's data; make test runs them)")
-    parser.add_argument("dbt_args", nargs="*", help="extra arguments for dbt build (after --)")
-    options = parser.parse_args(argv)
+def report(facts: dict, where: str) -> None:
+    log(f"published {where} in {facts['seconds']} s")
+    for table, count in sorted(facts["raw_rows"].items()):
+        parts = ", ".join(f"{d} {n}" for d, n in sorted(facts["raw_dispositions"][table].items()) if n)
+        log(f"  raw {table}: {count} rows ({parts})")
+    log(f"  rejected records: {facts['rejected_records']} (see audit_rejected_records)")
+    closed = facts["months_closed_by_latest_publication"]
+    log(f"  months closed by the latest publication: {len(closed)}"
+        + (f" ({closed[0]} .. {closed[-1]})" if closed else ""))
+    restated = facts["months_restated"]
+    log(f"  months restated: {len(restated)}"
+        + (" (" + ", ".join(f"{m}: {n} metrics" for m, n in restated.items()) + "; see audit_restatements)"
+           if restated else ""))
+    late = {table: counts[LATE] for table, counts in facts["raw_dispositions"].items() if counts.get(LATE)}
+    if late:
+        log(f"  WARNING: {sum(late.values())} raw rows arrived after the lookback and were not read ("
+            + ", ".join(f"{table} {n}" for table, n in sorted(late.items()))
+            + "); their records may be out of date: run the night again with `-- --full-refresh`")
 
-    published = options.published.resolve()
-    build = published.with_name(published.stem + ".build" + published.suffix)
-    work = published.with_name(published.stem + ".work")
-    lock = Lock(published.with_name(published.name + ".lock"))
-    if not lock.acquire():
-        log(f"another nightly run is in progress ({lock.holder()}, lock {lock.path}); "
-            "this run stopped at once and changed nothing")
-        return EXIT_LOCKED
 
-    started = time.monotonic()
-    env = {**os.environ, "MRR_DUCKDB_PATH": str(build), "DBT_PROFILES_DIR": str(PROJECT_DIR),
-           "MRR_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+def build_and_test(options, env: dict, work: Path, unchanged: str) -> int | None:
+    """Freshness, then `dbt build`; an exit code when the night must stop here."""
     vars_args = ["--vars", options.vars] if options.vars else []
-
-    # Write: always start from the last green state (or from nothing).
-    for stale in (build, build.with_name(build.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    if published.exists():
-        shutil.copyfile(published, build)
-        log(f"build database started from the published one ({published})")
-    else:
-        log("no published database yet: first run builds from scratch")
-
     # The raw tables must exist before their freshness can be checked: on the demo
     # data, `dbt build` seeds them, so freshness is checked after the seeds.
     if not options.skip_freshness:
@@ -176,29 +187,195 @@ def main(argv=None) -> int:
     status = dbt("build", *vars_args, *unit_tests, *options.dbt_args, env=env, work=work)
     if status != 0:
         log(f"dbt build failed (exit {status}): a model or an error-severity test failed. "
-            f"The published database is unchanged ({published}); fix the cause and run the night again.")
+            f"{unchanged}; fix the cause and run the night again.")
         return EXIT_BUILD_FAILED
+    return None
+
+
+def run_duckdb(options) -> int:
+    published = options.published.resolve()
+    build = published.with_name(published.stem + ".build" + published.suffix)
+    work = published.with_name(published.stem + ".work")
+    lock = Lock(published.with_name(published.name + ".lock"))
+    if not lock.acquire():
+        log(f"another nightly run is in progress ({lock.holder()}, lock {lock.path}); "
+            "this run stopped at once and changed nothing")
+        return EXIT_LOCKED
+
+    started = time.monotonic()
+    env = {**os.environ, "MRR_DUCKDB_PATH": str(build), "DBT_PROFILES_DIR": str(PROJECT_DIR),
+           "MRR_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+
+    # Write: always start from the last green state (or from nothing).
+    for stale in (build, build.with_name(build.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if published.exists():
+        shutil.copyfile(published, build)
+        log(f"build database started from the published one ({published})")
+    else:
+        log("no published database yet: first run builds from scratch")
+
+    stopped = build_and_test(options, env, work, f"The published database is unchanged ({published})")
+    if stopped is not None:
+        return stopped
 
     # Publish: an atomic switch to the new file.
     checkpoint(build)
     copy_atomically(build, published)
-    facts = summary(published)
+    facts = duckdb_summary(published)
     facts["published"] = str(published)
     facts["seconds"] = round(time.monotonic() - started, 1)
     (published.with_name(published.stem + ".last_green.json")).write_text(json.dumps(facts, indent=2) + "\n")
-    log(f"published {published} in {facts['seconds']} s")
-    for table, count in sorted(facts["raw_rows"].items()):
-        parts = ", ".join(f"{d} {n}" for d, n in sorted(facts["raw_dispositions"][table].items()) if n)
-        log(f"  raw {table}: {count} rows ({parts})")
-    log(f"  rejected records: {facts['rejected_records']} (see audit_rejected_records)")
-    closed = facts["months_closed_by_latest_publication"]
-    log(f"  months closed by the latest publication: {len(closed)}"
-        + (f" ({closed[0]} .. {closed[-1]})" if closed else ""))
-    restated = facts["months_restated"]
-    log(f"  months restated: {len(restated)}"
-        + (" (" + ", ".join(f"{m}: {n} metrics" for m, n in restated.items()) + "; see audit_restatements)"
-           if restated else ""))
+    report(facts, str(published))
     return EXIT_OK
+
+
+# ----------------------------------------------------------------- PostgreSQL
+
+def pg_connect():
+    import psycopg2
+    return psycopg2.connect(
+        host=os.environ.get("MRR_PG_HOST", "127.0.0.1"), port=int(os.environ.get("MRR_PG_PORT", "5432")),
+        user=os.environ.get("MRR_PG_USER", "postgres"), password=os.environ.get("MRR_PG_PASSWORD", ""),
+        dbname=os.environ.get("MRR_PG_DATABASE", "mrr"))
+
+
+def pg_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def pg_family(cursor, prefix: str) -> list[str]:
+    """Schema ``prefix`` and every schema dbt derives from it (``prefix_<suffix>``,
+    e.g. the demo seeds' ``<schema>_billing_raw``) that exists."""
+    cursor.execute("select nspname from pg_namespace where nspname = %s or left(nspname, %s) = %s "
+                   "order by nspname", (prefix, len(prefix) + 1, prefix + "_"))
+    return [name for (name,) in cursor.fetchall()]
+
+
+def pg_lock(connection, published: str) -> bool:
+    """A session-level advisory lock on the published schema's name (not on a table:
+    readers are never blocked). It ends with the session, also when a run is killed."""
+    with connection.cursor() as cursor:
+        cursor.execute("select pg_try_advisory_lock(hashtext('mrr nightly'), hashtext(%s))", (published,))
+        (locked,) = cursor.fetchone()
+    connection.commit()
+    return bool(locked)
+
+
+def pg_lock_holder(connection) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("select l.pid, a.backend_start from pg_locks as l "
+                       "join pg_stat_activity as a on a.pid = l.pid "
+                       "where l.locktype = 'advisory' and l.granted and l.pid <> pg_backend_pid() "
+                       "and l.classid = (hashtext('mrr nightly')::bigint & 4294967295)::oid "
+                       "order by a.backend_start limit 1")
+        row = cursor.fetchone()
+    connection.commit()
+    return f"pid {row[0]} since {row[1]:%Y-%m-%d %H:%M:%S %Z}" if row else "a session that just ended"
+
+
+def pg_prepare_staging(connection, published: str, staging: str, retired: str) -> int:
+    """Empty staging schema(s), then a copy of every table of the published schema."""
+    with connection.cursor() as cursor:
+        for name in pg_family(cursor, staging) + pg_family(cursor, retired):
+            cursor.execute(f"drop schema {pg_ident(name)} cascade")
+        cursor.execute(f"create schema {pg_ident(staging)}")
+        cursor.execute("select tablename from pg_tables where schemaname = %s "
+                       "and tablename not like '%%\\_\\_dbt\\_%%' order by tablename", (published,))
+        tables = [name for (name,) in cursor.fetchall()]
+        for table in tables:
+            source, copy = f"{pg_ident(published)}.{pg_ident(table)}", f"{pg_ident(staging)}.{pg_ident(table)}"
+            cursor.execute(f"create table {copy} (like {source} including all)")
+            cursor.execute(f"insert into {copy} select * from {source}")
+            # A new table has no statistics until autovacuum gets to it: without them
+            # the planner takes the incremental models' joins for one-row joins.
+            cursor.execute(f"analyze {copy}")
+    connection.commit()
+    return len(tables)
+
+
+def pg_swap(connection, published: str, staging: str, retired: str) -> list[tuple[str, str]]:
+    """Staging schema(s) in place of the published ones, in one transaction."""
+    with connection.cursor() as cursor:
+        renames = [(name, published + name[len(staging):]) for name in pg_family(cursor, staging)]
+        for _name, target in renames:
+            cursor.execute("select 1 from pg_namespace where nspname = %s", (target,))
+            if cursor.fetchone():
+                cursor.execute(f"alter schema {pg_ident(target)} rename to "
+                               f"{pg_ident(retired + target[len(published):])}")
+        for name, target in renames:
+            cursor.execute(f"alter schema {pg_ident(name)} rename to {pg_ident(target)}")
+    connection.commit()
+    return renames
+
+
+def pg_drop_retired(connection, retired: str) -> None:
+    # After the switch: dropping waits for queries still reading the old tables.
+    with connection.cursor() as cursor:
+        cursor.execute("set lock_timeout = '10min'")
+        for name in pg_family(cursor, retired):
+            cursor.execute(f"drop schema {pg_ident(name)} cascade")
+    connection.commit()
+
+
+def run_postgres(options) -> int:
+    published = options.schema
+    staging, retired = published + "__staging", published + "__retired"
+    work = PROJECT_DIR / "target" / f"nightly-postgres-{published}"
+    connection = pg_connect()
+    try:
+        if not pg_lock(connection, published):
+            log(f"another nightly run is in progress on schema {published} (advisory lock held by "
+                f"{pg_lock_holder(connection)}); this run stopped at once and changed nothing")
+            return EXIT_LOCKED
+        started = time.monotonic()
+        copied = pg_prepare_staging(connection, published, staging, retired)
+        log(f"staging schema {staging} started from {copied} tables of the published schema {published}"
+            if copied else f"no published schema {published} yet: first run builds from scratch into {staging}")
+        env = {**os.environ, "MRR_TARGET": "postgres", "MRR_PG_SCHEMA": staging,
+               "DBT_PROFILES_DIR": str(PROJECT_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+        stopped = build_and_test(options, env, work,
+                                 f"The published schema {published} is unchanged (the failed build is left "
+                                 f"in {staging} to look at; the next run replaces it)")
+        if stopped is not None:
+            return stopped
+
+        renames = pg_swap(connection, published, staging, retired)
+        log("switched " + ", ".join(f"{name} -> {target}" for name, target in renames) + " in one transaction")
+        pg_drop_retired(connection, retired)
+
+        def rows(query):
+            with connection.cursor() as cursor:
+                cursor.execute(query)
+                return cursor.fetchall()
+        facts = summary(rows, pg_ident(published))
+        connection.commit()
+        facts["published"] = f"{os.environ.get('MRR_PG_DATABASE', 'mrr')}.{published}"
+        facts["seconds"] = round(time.monotonic() - started, 1)
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "last_green.json").write_text(json.dumps(facts, indent=2) + "\n")
+        report(facts, f"schema {facts['published']}")
+        return EXIT_OK
+    finally:
+        connection.close()  # ends the session and with it the advisory lock
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb",
+                        help="duckdb (a published file) or postgres (a published schema; MRR_PG_* env vars)")
+    parser.add_argument("--published", type=Path, default=default_published(),
+                        help="duckdb: the file dashboards read (env MRR_PUBLISHED_PATH)")
+    parser.add_argument("--schema", default=os.environ.get("MRR_PG_SCHEMA", "analytics"),
+                        help="postgres: the schema dashboards read (env MRR_PG_SCHEMA, default analytics)")
+    parser.add_argument("--vars", default=None, help="dbt --vars, e.g. '{as_of_date: 2026-11-24}'")
+    parser.add_argument("--skip-freshness", action="store_true", help="do not run dbt source freshness")
+    parser.add_argument("--unit-tests", action="store_true",
+                        help="also run the dbt unit tests (left out by default: they test the models' logic on "
+                             "fixed inputs, not the night's data; make test runs them)")
+    parser.add_argument("dbt_args", nargs="*", help="extra arguments for dbt build (after --)")
+    options = parser.parse_args(argv)
+    return run_postgres(options) if options.target == "postgres" else run_duckdb(options)
 
 
 def _uses_demo_seeds(vars_text) -> bool:

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Portability check: build the whole project (seeds, models, every data and unit
-# test) on a throwaway local PostgreSQL 15 and compare every mart row by row with
-# the same build on DuckDB; then the same for one seeded random dirty history
-# (MRR_HISTORY_SEED, default 12: scripts/test_spark.sh takes 11). Needs root (the server runs as user postgres) and the
-# Debian postgresql binaries; uses its own venv (.venv-postgres) so the pinned
-# DuckDB toolchain in .venv is untouched. Not part of `make test`.
+# PostgreSQL check, on a throwaway local PostgreSQL 15:
+#  1. portability: the whole project (seeds, models, every data and unit test) on the
+#     demo data, every mart compared row by row with the same build on DuckDB;
+#  2. the nightly job (scripts/nightly.py --target postgres) on one seeded random
+#     dirty history (MRR_HISTORY_SEED, default 12: scripts/test_spark.sh takes 11):
+#     a green night publishes schema analytics_history, whose marts must equal
+#     DuckDB's build of the same history; a run while another holds the advisory
+#     lock stops at once (exit 75); a night with a planted failing test exits 1 and
+#     leaves the published schema as it was;
+#  3. the nightly replay (tests/python/test_nightly_replay.py) on PostgreSQL, nights
+#     MRR_REPLAY_NIGHTS (default 1,2,4,5): incremental nights equal a full refresh
+#     and the Python reference.
+# Needs root (the server runs as user postgres) and the Debian postgresql binaries;
+# uses its own venv (.venv-postgres) so the pinned DuckDB toolchain in .venv is
+# untouched. Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -13,10 +22,12 @@ SEED=${MRR_HISTORY_SEED:-12}
 if [ ! -x "$PGBIN/initdb" ]; then
     apt-get update -qq && apt-get install -y -qq postgresql > /dev/null
 fi
-if [ ! -x .venv-postgres/bin/dbt ]; then
-    python3 -m venv .venv-postgres
+# pytest and duckdb for the replay test (its conftest imports the DuckDB harness).
+if [ ! -x .venv-postgres/bin/dbt ] || [ ! -x .venv-postgres/bin/pytest ]; then
+    test -x .venv-postgres/bin/python || python3 -m venv .venv-postgres
     .venv-postgres/bin/pip install --quiet --disable-pip-version-check \
-        dbt-core==1.11.16 dbt-adapters==1.24.5 dbt-common==1.39.0 dbt-postgres==1.11.0 psycopg2-binary==2.9.13
+        dbt-core==1.11.16 dbt-adapters==1.24.5 dbt-common==1.39.0 dbt-postgres==1.11.0 psycopg2-binary==2.9.13 \
+        pytest==9.2.0 duckdb==2.0.0
     .venv-postgres/bin/pip check
 fi
 
@@ -39,24 +50,81 @@ MRR_DUCKDB_PATH="$work/duck.duckdb" .venv/bin/dbt build --exclude resource_type:
 MRR_TARGET=postgres .venv-postgres/bin/python scripts/compare_marts.py export-pg "$work/marts-pg"
 MRR_DUCKDB_PATH="$work/duck.duckdb" .venv/bin/python scripts/compare_marts.py export-duck "$work/marts-duck"
 
-# The random history: raw tables in schema raw_billing of both, marts in analytics_history.
+# The random history: raw tables in schema raw_billing of both; on PostgreSQL the
+# nightly job builds it and publishes schema analytics_history.
 history_vars=$(.venv-postgres/bin/python scripts/load_random_history.py postgres "$SEED")
-MRR_TARGET=postgres MRR_PG_SCHEMA=analytics_history .venv-postgres/bin/dbt build \
-    --exclude resource_type:seed resource_type:unit_test --vars "$history_vars" \
-    --target-path "$work/target-pg-history" --log-path "$work/logs-pg-history" --quiet
+nightly() {  # nightly.py of project $1 on the history, as_of_date $2, extra dbt args after
+    local project=$1 as_of=$2; shift 2
+    .venv-postgres/bin/python "$project/scripts/nightly.py" --target postgres --schema analytics_history \
+        --skip-freshness --vars "{billing_schema: raw_billing, as_of_date: \"$as_of\"}" \
+        -- --exclude resource_type:seed resource_type:unit_test --quiet "$@"
+}
+as_of=$(.venv-postgres/bin/python -c "import json, sys; print(json.loads(sys.argv[1])['as_of_date'])" "$history_vars")
+echo "== nightly job on PostgreSQL: a green night"
+nightly . "$as_of"
 MRR_PG_SCHEMA=analytics_history .venv-postgres/bin/python scripts/compare_marts.py export-pg "$work/marts-pg-history"
+published() {  # the published schema's identity and content
+    psql -h 127.0.0.1 -p "$PORT" -U postgres -d mrr -Atc "select n.oid,
+        (select md5(string_agg(m::text, '|' order by m::text)) from analytics_history.fct_mrr_movements as m),
+        (select count(*) from analytics_history.fct_monthly_metrics_closed)
+        from pg_namespace as n where n.nspname = 'analytics_history'"
+}
+before=$(published)
+status=0
+echo "== nightly job on PostgreSQL: a second run while one holds the lock"
+psql -h 127.0.0.1 -p "$PORT" -U postgres -d mrr -qAtc \
+    "select pg_advisory_lock(hashtext('mrr nightly'), hashtext('analytics_history')); select pg_sleep(120)" \
+    > /dev/null &
+holder=$!
+until psql -h 127.0.0.1 -p "$PORT" -U postgres -d mrr -Atc \
+    "select count(*) from pg_locks where locktype = 'advisory' and granted" | grep -q '^[1-9]'; do sleep 0.2; done
+started=$(date +%s)
+set +e
+output=$(nightly . "$as_of" 2>&1)
+code=$?
+set -e
+# The holder's backend would sleep on after its client is gone: end that session.
+psql -h 127.0.0.1 -p "$PORT" -U postgres -d mrr -qAtc "select pg_terminate_backend(pid) from pg_locks
+    where locktype = 'advisory' and pid <> pg_backend_pid()" > /dev/null
+wait "$holder" 2> /dev/null || true
+echo "$output"
+if [ "$code" != 75 ] || [ $(( $(date +%s) - started )) -gt 20 ] || ! grep -q "another nightly run is in progress" <<< "$output"; then
+    echo "FAIL: expected exit 75 at once with a clear message, got exit $code"; status=1
+fi
+echo "== nightly job on PostgreSQL: a night whose tests fail publishes nothing"
+project="$work/project"
+mkdir -p "$project/tests"
+cp -r models macros seeds scripts analyses dbt_project.yml profiles.yml "$project/"
+cp -r tests/data tests/generic "$project/tests/"
+echo "-- Planted by scripts/test_postgres.sh: fails once fct_mrr is built.
+select * from {{ ref('fct_mrr') }}" > "$project/tests/data/assert_planted_failure.sql"
+set +e
+output=$(nightly "$project" "$as_of" --fail-fast 2>&1)
+code=$?
+set -e
+echo "$output" | grep "^nightly:"
+if [ "$code" != 1 ] || ! grep -q "published schema analytics_history is unchanged" <<< "$output"; then
+    echo "FAIL: expected exit 1 and the published schema unchanged, got exit $code"; status=1
+fi
+if [ "$(published)" != "$before" ]; then
+    echo "FAIL: the failed night changed the published schema"; status=1
+fi
 .venv/bin/python scripts/load_random_history.py duckdb "$SEED" "$work/duck-history.duckdb" > /dev/null
 MRR_DUCKDB_PATH="$work/duck-history.duckdb" .venv/bin/dbt build \
     --exclude resource_type:seed resource_type:unit_test --vars "$history_vars" \
     --target-path "$work/target-duck-history" --log-path "$work/logs-duck-history" --quiet
 MRR_DUCKDB_PATH="$work/duck-history.duckdb" .venv/bin/python scripts/compare_marts.py export-duck "$work/marts-duck-history"
 
-status=0
+echo "== nightly replay on PostgreSQL (nights ${MRR_REPLAY_NIGHTS:-1,2,4,5})"
+MRR_REPLAY_TARGET=postgres MRR_REPLAY_NIGHTS=${MRR_REPLAY_NIGHTS:-1,2,4,5} \
+    .venv-postgres/bin/pytest -q -p no:cacheprovider tests/python/test_nightly_replay.py || status=1
+
 echo "== demo data (as_of_date 2026-11-24)"
 python3 scripts/compare_marts.py compare "$work/marts-pg" "$work/marts-duck" postgres duckdb || status=1
 echo "== random dirty history, seed $SEED ($history_vars)"
 python3 scripts/compare_marts.py compare "$work/marts-pg-history" "$work/marts-duck-history" postgres duckdb || status=1
 if [ "$status" = 0 ]; then
-    echo "Postgres build green and every mart equal to DuckDB's."
+    echo "Postgres build green and every mart equal to DuckDB's; nightly job publishes only when green," \
+        "one run at a time; incremental nights equal a full refresh and the reference."
 fi
 exit "$status"

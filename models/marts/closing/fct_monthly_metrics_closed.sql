@@ -45,8 +45,8 @@ newly_closed as (
 final as (
     select
         cast(month as date) as month,
-        cast(metric as {{ dbt.type_string() }}) as metric,
-        cast(source_model as {{ dbt.type_string() }}) as source_model,
+        cast(metric as {{ mrr_string_type() }}) as metric,
+        cast(source_model as {{ mrr_string_type() }}) as source_model,
         cast(published_value as {{ mrr_metric_value_type() }}) as published_value,
         cast(closes_on as date) as closes_on,
         {{ mrr_as_of_date() }} as published_as_of_date,

@@ -52,7 +52,8 @@ classified as (
             when unparseable_reason is not null then unparseable_reason
         end as broken_rule
     from versioned
-    where version_rank = 1
+    -- `<= 1`, not `= 1`: same rows, see macros/mrr_rank_versions.sql.
+    where version_rank <= 1
 ),
 
 -- A gone record is gone: an excluded record is not also validated (docs/decisions.md).

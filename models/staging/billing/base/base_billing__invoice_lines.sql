@@ -43,7 +43,8 @@ versioned as (
 
 latest as (
     select * from versioned
-    where version_rank = 1
+    -- `<= 1`, not `= 1`: same rows, see macros/mrr_rank_versions.sql.
+    where version_rank <= 1
 ),
 
 classified as (

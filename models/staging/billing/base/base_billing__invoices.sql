@@ -41,7 +41,8 @@ latest as (
         *,
         cast(issued_at as date) as rate_lookup_date
     from versioned
-    where version_rank = 1
+    -- `<= 1`, not `= 1`: same rows, see macros/mrr_rank_versions.sql.
+    where version_rank <= 1
 ),
 
 with_rate as (

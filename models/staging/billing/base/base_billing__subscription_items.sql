@@ -51,7 +51,8 @@ latest as (
     from versioned
     left join plans
         on versioned.plan_id = plans.record_id
-    where versioned.version_rank = 1
+    -- `<= 1`, not `= 1`: same rows, see macros/mrr_rank_versions.sql.
+    where versioned.version_rank <= 1
 ),
 
 with_rate as (
