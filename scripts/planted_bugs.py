@@ -187,8 +187,8 @@ BUGS: tuple[Bug, ...] = (
     Bug("line_discount_ignored", "intermediate", "models/intermediate/int_invoice_lines_converted.sql",
         "(lines.amount - coalesce(lines.discount_amount, 0)) * included_invoices.fx_rate_to_reporting",
         "lines.amount * included_invoices.fx_rate_to_reporting",
-        "The converted amount uses the gross line amount; the net_amount next to it is right, "
-        "so the mistake does not stand out."),
+        "The converted amount uses the gross line amount: discounted lines are overstated, "
+        "and the line still looks plausible."),
     Bug("issued_at_compared_as_timestamp", "intermediate", "models/intermediate/int_invoice_lines_converted.sql",
         "and cast(issued_at as date) <= {{ mrr_as_of_date() }}",
         "and issued_at <= {{ mrr_as_of_date() }}",
