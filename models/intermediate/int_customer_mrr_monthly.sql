@@ -21,7 +21,7 @@ items_on_snapshot_days as (
         on
             items.effective_start_date <= months.snapshot_date
             -- An open end as a far date rather than "or is null" keeps this a pure
-            -- range join the warehouse can run as one (an OR forces a nested loop).
+            -- range join the warehouse can run as one (an OR is checked pair by pair).
             and coalesce(items.effective_end_date, {{ mrr_open_end_date() }}) > months.snapshot_date
 ),
 
