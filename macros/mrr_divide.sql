@@ -19,19 +19,30 @@
 {%- endmacro %}
 
 {% macro duckdb__mrr_divide(numerator, denominator) -%}
+    {#- Dividing by 1 is the cast alone (the exact division below gives the same
+        value): a literal 1 costs nothing, and a denominator that is 1 at run time
+        (monthly plans, monthly invoices: most rows) skips the 128-bit integer
+        arithmetic. -#}
+    {%- if denominator | string | trim == '1' -%}
+    cast({{ numerator }} as {{ mrr_amount_type() }})
+    {%- else -%}
     {%- set magnitude = 'abs(cast(' ~ numerator ~ ' as ' ~ mrr_amount_type() ~ '))' -%}
     {%- set whole = 'cast(trunc(' ~ magnitude ~ ') as hugeint)' -%}
     {%- set divisor = 'cast(' ~ denominator ~ ' as hugeint)' -%}
     {%- set remainder_scaled = '(' ~ whole ~ ' % ' ~ divisor ~ ') * 1000000000000 + cast((' ~ magnitude
         ~ ' - trunc(' ~ magnitude ~ ')) * 1000000000000 as hugeint)' -%}
-    cast(
-        sign({{ numerator }}) * (
-            cast({{ whole }} // {{ divisor }} as decimal(38, 0))
-            + cast((2 * ({{ remainder_scaled }}) + {{ divisor }}) // (2 * {{ divisor }}) as decimal(38, 0))
-            * 0.000000000001
+    case
+        when ({{ denominator }}) = 1 then cast({{ numerator }} as {{ mrr_amount_type() }})
+        else cast(
+            sign({{ numerator }}) * (
+                cast({{ whole }} // {{ divisor }} as decimal(38, 0))
+                + cast((2 * ({{ remainder_scaled }}) + {{ divisor }}) // (2 * {{ divisor }}) as decimal(38, 0))
+                * 0.000000000001
+            )
+            as {{ mrr_amount_type() }}
         )
-        as {{ mrr_amount_type() }}
-    )
+    end
+    {%- endif %}
 {%- endmacro %}
 
 {#-

@@ -21,7 +21,7 @@ items_on_snapshot_days as (
         on
             items.effective_start_date <= months.snapshot_date
             -- An open end as a far date rather than "or is null" keeps this a pure
-            -- range join the warehouse can run as one (an OR forces a nested loop).
+            -- range join the warehouse can run as one (an OR is checked pair by pair).
             and coalesce(items.effective_end_date, {{ mrr_open_end_date() }}) > months.snapshot_date
 ),
 
@@ -34,6 +34,10 @@ customer_months as (
         count(*) as active_items
     from items_on_snapshot_days
     group by month, customer_id
+    -- The rounded MRR is above 0 exactly when the sum is at least half the last
+    -- unit (half away from zero). Filtering on the sum, not on the rounded value,
+    -- rounds each of millions of 128-bit decimals once instead of twice.
+    having sum(monthly_amount_reporting) >= 0.0000005
 ),
 
 final as (
@@ -43,7 +47,6 @@ final as (
         mrr,
         active_items
     from customer_months
-    where mrr > 0
 )
 
 select * from final

@@ -36,6 +36,10 @@ customer_plan_months as (
         count(*) as active_items
     from items_on_snapshot_days
     group by month, customer_id, plan_id
+    -- The rounded MRR is above 0 exactly when the sum is at least half the last
+    -- unit (half away from zero). Filtering on the sum, not on the rounded value,
+    -- rounds each of millions of 128-bit decimals once instead of twice.
+    having sum(monthly_amount_reporting) >= 0.0000005
 ),
 
 final as (
@@ -46,7 +50,6 @@ final as (
         mrr,
         active_items
     from customer_plan_months
-    where mrr > 0
 )
 
 select * from final

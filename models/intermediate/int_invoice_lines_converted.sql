@@ -15,7 +15,6 @@ included_invoices as (
     select
         invoice_id,
         customer_id,
-        currency,
         issued_at,
         fx_rate_to_reporting
     from invoices
@@ -25,21 +24,16 @@ included_invoices as (
         and cast(issued_at as date) <= {{ mrr_as_of_date() }}
 ),
 
+-- Only what fct_revenue, int_months and int_customer_invoiced_mrr_monthly read:
+-- this is one of the largest tables of the build, so every column costs.
 final as (
     select
         lines.invoice_line_id,
-        lines.invoice_id,
         included_invoices.customer_id,
-        lines.subscription_id,
-        lines.plan_id,
         lines.line_type,
-        included_invoices.issued_at,
         cast({{ dbt.date_trunc('month', 'included_invoices.issued_at') }} as date) as issued_month,
         lines.period_start,
         lines.period_end,
-        included_invoices.currency,
-        included_invoices.fx_rate_to_reporting,
-        cast(lines.amount - coalesce(lines.discount_amount, 0) as {{ mrr_amount_type() }}) as net_amount,
         cast(
             (lines.amount - coalesce(lines.discount_amount, 0)) * included_invoices.fx_rate_to_reporting
             as {{ mrr_amount_type() }}

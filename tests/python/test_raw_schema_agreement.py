@@ -111,11 +111,17 @@ def test_scale_generator_writes_the_contract_tables(tmp_path, shape):
     _assert_same(_table_types(db_path, "raw_scale"), "benchmarks/generate_scale_data.py")
 
 
+# Typed columns the base models check but do not keep: no rule and no mart reads
+# them, and the version window sorts every column it carries (docs/decisions.md,
+# "Columns the staging models keep"). They are still checked for unparseable values.
+CHECKED_NOT_KEPT = {"invoices": {"due_at", "paid_at"}, "invoice_lines": {"tax_amount"}}
+
+
 @pytest.mark.parametrize("table", TABLES)
 def test_base_model_parses_each_typed_column_as_its_contract_type(table):
-    """Every non-text column is parsed with mrr_try_cast as its contract kind, and
-    checked by mrr_unparseable_reason, so a text value that does not parse is a
-    rejection and never a failed build."""
+    """Every non-text column is parsed with mrr_try_cast as its contract kind (unless
+    the model does not keep it), and checked by mrr_unparseable_reason, so a text
+    value that does not parse is a rejection and never a failed build."""
     sql = (ROOT / f"models/staging/billing/base/base_billing__{table}.sql").read_text()
     parsed = {(column.split(".")[-1], kind)
               for column, kind in re.findall(r"mrr_try_cast\('([\w.]+)', '(\w+)'\)", sql)}
@@ -124,5 +130,6 @@ def test_base_model_parses_each_typed_column_as_its_contract_type(table):
         kind = _kind(data_type)
         if kind is None:
             continue
-        assert (column, kind) in parsed, f"base_billing__{table}: {column} is not parsed as {kind}"
+        if column not in CHECKED_NOT_KEPT.get(table, set()):
+            assert (column, kind) in parsed, f"base_billing__{table}: {column} is not parsed as {kind}"
         assert (column, kind) in checked, f"base_billing__{table}: {column} is not in mrr_unparseable_reason"

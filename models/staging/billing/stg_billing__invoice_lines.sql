@@ -10,14 +10,10 @@ final as (
     select
         invoice_line_id,
         invoice_id,
-        subscription_id,
-        plan_id,
         line_type,
-        description,
         quantity,
         amount,
         discount_amount,
-        tax_amount,
         period_start,
         period_end,
         updated_at

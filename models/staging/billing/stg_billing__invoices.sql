@@ -10,12 +10,9 @@ final as (
     select
         invoice_id,
         customer_id,
-        subscription_id,
         status,
         currency,
         issued_at,
-        due_at,
-        paid_at,
         fx_rate_to_reporting,
         updated_at
     from base

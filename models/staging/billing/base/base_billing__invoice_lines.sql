@@ -16,16 +16,16 @@ cleaned as (
     select
         nullif(trim(cast(invoice_line_id as {{ dbt.type_string() }})), '') as record_id,
         nullif(trim(cast(invoice_id as {{ dbt.type_string() }})), '') as invoice_id,
-        nullif(trim(cast(subscription_id as {{ dbt.type_string() }})), '') as subscription_id,
-        nullif(trim(cast(plan_id as {{ dbt.type_string() }})), '') as plan_id,
         lower(trim(line_type)) as line_type,
-        trim(description) as description,
+        -- Only what validation and the marts need goes through the version window:
+        -- the window sorts every column it carries, and invoice lines are the largest
+        -- raw table. subscription_id, plan_id, description and tax_amount are read by
+        -- no rule and no mart (tax_amount is still checked for unparseable values).
         -- Amounts are cast after the version window, not before: 128-bit decimals
         -- make the sort of millions of rows much heavier (and spill sooner).
         quantity,
         amount,
         discount_amount,
-        tax_amount,
         {{ mrr_try_cast('period_start', 'timestamp') }} as period_start,
         {{ mrr_try_cast('period_end', 'timestamp') }} as period_end,
         {{ mrr_try_cast('updated_at', 'timestamp') }} as updated_at,
@@ -52,14 +52,10 @@ classified as (
         latest.record_id as invoice_line_id,
         latest.record_id,
         latest.invoice_id,
-        latest.subscription_id,
-        latest.plan_id,
         latest.line_type,
-        latest.description,
         {{ mrr_try_cast('latest.quantity', 'decimal') }} as quantity,
         {{ mrr_try_cast('latest.amount', 'decimal') }} as amount,
         {{ mrr_try_cast('latest.discount_amount', 'decimal') }} as discount_amount,
-        {{ mrr_try_cast('latest.tax_amount', 'decimal') }} as tax_amount,
         latest.period_start,
         latest.period_end,
         latest.updated_at,
@@ -89,14 +85,10 @@ records as (
         invoice_line_id,
         record_id,
         invoice_id,
-        subscription_id,
-        plan_id,
         line_type,
-        description,
         quantity,
         amount,
         discount_amount,
-        tax_amount,
         period_start,
         period_end,
         updated_at,

@@ -1,0 +1,135 @@
+"""Plan regressions (issue 12, item 4): the heaviest models must keep the join and
+aggregate forms that make the build fast at scale.
+
+A small generated data set (benchmarks/generate_scale_data.py, a few hundred
+customers) is built with `dbt run`; then each heavy model's compiled SQL is
+EXPLAINed on DuckDB and the plan is checked for a known-slow form:
+
+- a range join (items or invoice lines to months, amounts to FX rates) must stay a
+  range or hash join (IE_JOIN, PIECEWISE_MERGE_JOIN, HASH_JOIN), never a nested loop
+  or a cross product (quadratic at scale), and with no OR in its conditions (an
+  open end written as "is null or ..." becomes a residual filter on every pair);
+- the movement rules (fct_mrr, fct_mrr_by_plan) are hash joins and a hash aggregate,
+  not windows: a window sorts tens of millions of rows by a text key;
+- the MRR models filter on the unrounded sum, so no filter rounds 128-bit decimals
+  (the round runs once, in the projection).
+
+The data is small, so DuckDB's shortcut for tiny inputs (a nested loop below
+`nested_loop_join_threshold` rows) is switched off: the plan is the one the same
+SQL gets at scale.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
+
+import generate_scale_data  # noqa: E402
+
+SCHEMA = "raw_scale"
+AS_OF = "2026-10-31"
+SLOW_JOINS = {"NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "CROSS_PRODUCT"}
+RANGE_JOINS = {"IE_JOIN", "PIECEWISE_MERGE_JOIN", "HASH_JOIN"}
+
+# model -> path under target/compiled/mrr/models
+MODELS = {
+    "int_customer_mrr_monthly": "intermediate/int_customer_mrr_monthly.sql",
+    "int_customer_plan_mrr_monthly": "intermediate/int_customer_plan_mrr_monthly.sql",
+    "int_customer_invoiced_mrr_monthly": "intermediate/int_customer_invoiced_mrr_monthly.sql",
+    "fct_mrr": "marts/finance/fct_mrr.sql",
+    "fct_mrr_by_plan": "marts/finance/fct_mrr_by_plan.sql",
+    "fct_mrr_reconciliation": "marts/finance/fct_mrr_reconciliation.sql",
+    "base_billing__invoices": "staging/billing/base/base_billing__invoices.sql",
+    "base_billing__subscription_items": "staging/billing/base/base_billing__subscription_items.sql",
+}
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory):
+    """{model: list of (operator name, extra_info)} from EXPLAIN of its compiled SQL."""
+    work = tmp_path_factory.mktemp("plans")
+    db = work / "plans.duckdb"
+    generate_scale_data.generate(str(db), 300, SCHEMA, None, AS_OF, 42, threads=1, memory_limit="1GB",
+                                 quiet=True, shape="standard")
+    env = {"MRR_DUCKDB_PATH": str(db), "DBT_PROFILES_DIR": str(PROJECT_DIR),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "MRR_TARGET": "duckdb"}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        selection = [f"+{model}" for model in MODELS]
+        result = dbtRunner().invoke([
+            "run", "--select", *selection, "--vars", json.dumps({"billing_schema": SCHEMA, "as_of_date": AS_OF}),
+            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+            "--no-partial-parse", "--quiet",
+        ])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert result.success, f"dbt run failed: {result.exception}"
+
+    compiled = work / "target" / "compiled" / "mrr" / "models"
+    # Plain connect: read_only fails after dbt opened the file in this process.
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("set nested_loop_join_threshold = 0")
+        out = {}
+        for model, path in MODELS.items():
+            sql = (compiled / path).read_text()
+            plan = json.loads(con.execute("explain (format json) " + sql).fetchall()[0][1])
+            out[model] = list(_operators(plan))
+        return out
+    finally:
+        con.close()
+
+
+def _operators(nodes):
+    for node in nodes if isinstance(nodes, list) else [nodes]:
+        yield node.get("name", "").strip(), json.dumps(node.get("extra_info", {}))
+        yield from _operators(node.get("children", []))
+
+
+def _names(operators):
+    return [name for name, _ in operators]
+
+
+@pytest.mark.parametrize("model", [
+    "int_customer_mrr_monthly", "int_customer_plan_mrr_monthly", "int_customer_invoiced_mrr_monthly",
+    "base_billing__invoices", "base_billing__subscription_items",
+])
+def test_range_joins_stay_range_joins(plans, model):
+    names = _names(plans[model])
+    slow = sorted(SLOW_JOINS.intersection(names))
+    assert not slow, f"{model}: the range join became {slow}; plan operators: {names}"
+    assert RANGE_JOINS.intersection(names), f"{model}: no range or hash join in {names}"
+    # DuckDB 2.0 keeps an OR'ed condition as a residual of a merge join on the other
+    # inequality: not quadratic, but every candidate pair is then filtered row by row.
+    residual = [info for name, info in plans[model] if name in RANGE_JOINS and " OR " in info.upper()]
+    assert not residual, f"{model}: a join condition with OR (checked row by row): {residual}"
+
+
+@pytest.mark.parametrize("model", ["fct_mrr", "fct_mrr_by_plan", "fct_mrr_reconciliation"])
+def test_movements_and_reconciliation_are_hash_joins(plans, model):
+    names = _names(plans[model])
+    assert not SLOW_JOINS.intersection(names), f"{model}: a nested loop or cross product in {names}"
+    assert "WINDOW" not in names and "STREAMING_WINDOW" not in names, (
+        f"{model}: a window (a sort of every row) where hash joins are meant: {names}")
+    full_joins = [info for name, info in plans[model] if name == "HASH_JOIN" and "FULL" in info]
+    assert full_joins, f"{model}: the full outer hash join is gone: {names}"
+
+
+@pytest.mark.parametrize("model", ["int_customer_mrr_monthly", "int_customer_plan_mrr_monthly"])
+def test_mrr_filter_does_not_round(plans, model):
+    rounding_filters = [info for name, info in plans[model] if name == "FILTER" and "round(" in info]
+    assert not rounding_filters, f"{model}: a filter rounds every row again: {rounding_filters}"
