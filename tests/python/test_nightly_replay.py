@@ -18,7 +18,6 @@ runs fewer nights, MRR_REPLAY_SEED another history.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 import pytest
 from dbt.cli.main import dbtRunner
 
+from dbt_harness import _environment
 from reference.compare import report
 from reference.mrr_reference import compute
 from reference.random_histories import TABLE_COLUMNS
@@ -55,20 +55,6 @@ FULL_TESTS_NIGHT = 4
 # The comparison build: models only (no data tests), without the published history.
 FULL_REFRESH = ["build", "--full-refresh", "--exclude", "resource_type:seed", "resource_type:unit_test",
                 "resource_type:test", "fct_monthly_metrics_closed+", "audit_restatement_log+"]
-
-
-@contextlib.contextmanager
-def _environment(values: dict):
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 class DuckWarehouse:
@@ -179,7 +165,7 @@ class Replay:
                  "--target-path", str(self.work / f"target-{warehouse.name}"),
                  "--log-path", str(self.work / f"logs-{warehouse.name}"), "--quiet"]
         env = {**warehouse.env, "DBT_PROFILES_DIR": str(PROJECT_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-        with _environment(env):
+        with _environment(**env):
             # Parsing costs more than a night's build on this small data: parse once per
             # warehouse and hand the manifest to every later invocation (vars such as
             # as_of_date are applied when a model is compiled, i.e. on every run).

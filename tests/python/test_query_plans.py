@@ -21,13 +21,14 @@ SQL gets at scale.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
+
+from dbt_harness import _environment
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
@@ -61,9 +62,7 @@ def plans(tmp_path_factory):
                                  quiet=True, shape="standard")
     env = {"MRR_DUCKDB_PATH": str(db), "DBT_PROFILES_DIR": str(PROJECT_DIR),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "MRR_TARGET": "duckdb"}
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
+    with _environment(**env):
         selection = [f"+{model}" for model in MODELS]
         result = dbtRunner().invoke([
             "run", "--select", *selection, "--vars", json.dumps({"billing_schema": SCHEMA, "as_of_date": AS_OF}),
@@ -71,12 +70,6 @@ def plans(tmp_path_factory):
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
             "--no-partial-parse", "--quiet",
         ])
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     assert result.success, f"dbt run failed: {result.exception}"
 
     compiled = work / "target" / "compiled" / "mrr" / "models"
