@@ -103,12 +103,8 @@ def compare(dir_a, dir_b, name_a="postgres", name_b="duckdb"):
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "export-pg":
-        import psycopg2
-        conn = psycopg2.connect(
-            host=os.environ.get("MRR_PG_HOST", "127.0.0.1"), port=int(os.environ.get("MRR_PG_PORT", "5432")),
-            user=os.environ.get("MRR_PG_USER", "postgres"), password=os.environ.get("MRR_PG_PASSWORD", ""),
-            dbname=os.environ.get("MRR_PG_DATABASE", "mrr"),
-            options="-c search_path=" + os.environ.get("MRR_PG_SCHEMA", "analytics"))
+        from pg_connection import connect
+        conn = connect(options="-c search_path=" + os.environ.get("MRR_PG_SCHEMA", "analytics"))
         dump(conn.cursor(), sys.argv[2])
     elif mode == "export-duck":
         import duckdb

@@ -11,7 +11,6 @@ the history (schema raw_billing, its as_of_date) as one JSON line.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -46,14 +45,12 @@ def load_duckdb(db_path: str, seed: int, schema: str = SCHEMA) -> dict:
 
 
 def load_postgres(seed: int, schema: str = SCHEMA) -> dict:
-    import psycopg2
     from psycopg2.extras import execute_values
 
+    from pg_connection import connect
+
     h = history(seed)
-    conn = psycopg2.connect(
-        host=os.environ.get("MRR_PG_HOST", "127.0.0.1"), port=int(os.environ.get("MRR_PG_PORT", "5432")),
-        user=os.environ.get("MRR_PG_USER", "postgres"), password=os.environ.get("MRR_PG_PASSWORD", ""),
-        dbname=os.environ.get("MRR_PG_DATABASE", "mrr"))
+    conn = connect()
     with conn, conn.cursor() as cur:
         cur.execute(f"create schema if not exists {schema}")
         for table, columns in TABLE_COLUMNS.items():

@@ -233,11 +233,8 @@ def run_duckdb(options) -> int:
 # ----------------------------------------------------------------- PostgreSQL
 
 def pg_connect():
-    import psycopg2
-    return psycopg2.connect(
-        host=os.environ.get("MRR_PG_HOST", "127.0.0.1"), port=int(os.environ.get("MRR_PG_PORT", "5432")),
-        user=os.environ.get("MRR_PG_USER", "postgres"), password=os.environ.get("MRR_PG_PASSWORD", ""),
-        dbname=os.environ.get("MRR_PG_DATABASE", "mrr"))
+    from pg_connection import connect
+    return connect()
 
 
 def pg_ident(name: str) -> str:

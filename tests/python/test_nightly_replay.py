@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -35,6 +36,9 @@ from reference.random_histories import TABLE_COLUMNS
 from replay_schedule import cumulative, schedule
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+import pg_connection  # noqa: E402
+
 TARGET = os.environ.get("MRR_REPLAY_TARGET", "duckdb")
 SEED = int(os.environ.get("MRR_REPLAY_SEED", "21"))
 NIGHTS = [int(n) for n in os.environ.get("MRR_REPLAY_NIGHTS", "1,2,3,4,5").split(",")]
@@ -102,11 +106,7 @@ class PostgresWarehouse:
         self.manifest_key = self.schema  # the schema is part of what dbt parses
 
     def _connect(self):
-        import psycopg2
-        return psycopg2.connect(
-            host=os.environ.get("MRR_PG_HOST", "127.0.0.1"), port=int(os.environ.get("MRR_PG_PORT", "5432")),
-            user=os.environ.get("MRR_PG_USER", "postgres"), password=os.environ.get("MRR_PG_PASSWORD", ""),
-            dbname=os.environ.get("MRR_PG_DATABASE", "mrr"))
+        return pg_connection.connect()
 
     def reset(self):
         connection = self._connect()
