@@ -195,19 +195,19 @@ BUGS: tuple[Bug, ...] = (
         "Comparing a timestamp with a date: invoices issued during the as_of day itself are lost."),
     # -------------------------------------------------------------------- marts
     Bug("reactivation_as_new", "marts", "macros/mrr_movement_ctes.sql",
-        "when paired.previous_mrr = 0 and paired.month = first_months.first_active_month then 'new'",
-        "when paired.previous_mrr = 0 then 'new'",
+        "when previous_mrr = 0 and is_first_month then 'new'",
+        "when previous_mrr = 0 then 'new'",
         "'No MRR last month' taken to mean new; a returning customer is counted as new."),
     Bug("churn_row_past_window", "marts", "macros/mrr_movement_ctes.sql",
-        "    where paired.month <= as_of.as_of_month\n",
+        "        and neighbours.month_after <= (select as_of.as_of_month from as_of)\n",
         "",
         "The churn row is the month after the last active month, which for a customer active "
         "in the as_of month lies beyond the reporting window."),
-    Bug("previous_month_shifted_backwards", "marts", "macros/mrr_movement_ctes.sql",
-        "cast({{ dbt.dateadd('month', 1, 'month') }} as date) as month,",
-        "cast({{ dbt.dateadd('month', -1, 'month') }} as date) as month,",
-        "The 'previous' side of the join shifted the wrong way: each month is compared with "
-        "the month after it, and churn rows land before the run they end."),
+    Bug("previous_mrr_across_gap", "marts", "macros/mrr_movement_ctes.sql",
+        "when prior_active_month = month_before then prior_active_mrr",
+        "when prior_active_month is not null then prior_active_mrr",
+        "lag() over active months returns the last active month, not the calendar month before; "
+        "after a gap, reactivation becomes expansion/contraction."),
     Bug("closing_customers_count_churn_rows", "marts", "models/marts/finance/fct_mrr_movements.sql",
         "sum(case when mrr > 0 then 1 else 0 end) as closing_customers",
         "count(*) as closing_customers",
