@@ -32,7 +32,7 @@ customer_plan_months as (
         month,
         customer_id,
         plan_id,
-        cast(round(sum(monthly_amount_reporting), 6) as {{ mrr_money_type() }}) as mrr,
+        {{ mrr_round_money('sum(monthly_amount_reporting)') }} as mrr,
         count(*) as active_items
     from items_on_snapshot_days
     group by month, customer_id, plan_id

@@ -1,0 +1,28 @@
+{#-
+    An amount rounded to the spec's 6 decimals (half away from zero), as the
+    published money type: cast(round(amount, 6) as decimal(28, 6)).
+
+    Why a macro: on DuckDB the amounts inside the pipeline are decimal(38, 12),
+    stored as 128-bit integers, and rounding one divides a 128-bit integer in
+    software: about 0.4 microseconds a value, 4-5 CPU seconds for the 12M
+    customer-months of 300k customers, and the MRR models round every row. An
+    amount below a million in size fits decimal(18, 12), a 64-bit integer with the
+    same 12 decimals, where the same rounding costs a tenth of that; only larger
+    amounts take the 128-bit path. Same digits either way. Other warehouses round
+    their numerics natively.
+-#}
+{% macro mrr_round_money(amount) -%}
+    {{ return(adapter.dispatch('mrr_round_money', 'mrr')(amount)) }}
+{%- endmacro %}
+
+{% macro default__mrr_round_money(amount) -%}
+    cast(round({{ amount }}, 6) as {{ mrr_money_type() }})
+{%- endmacro %}
+
+{% macro duckdb__mrr_round_money(amount) -%}
+    case
+        when ({{ amount }}) > -1000000 and ({{ amount }}) < 1000000
+            then cast(round(cast({{ amount }} as decimal(18, 12)), 6) as {{ mrr_money_type() }})
+        else cast(round({{ amount }}, 6) as {{ mrr_money_type() }})
+    end
+{%- endmacro %}
