@@ -21,18 +21,37 @@
 {% macro duckdb__mrr_divide(numerator, denominator) -%}
     {#- Dividing by 1 is the cast alone (the exact division below gives the same
         value): a literal 1 costs nothing, and a denominator that is 1 at run time
-        (monthly plans, monthly invoices: most rows) skips the 128-bit integer
-        arithmetic. -#}
+        (monthly plans, monthly invoices: most rows) skips the integer arithmetic. -#}
     {%- if denominator | string | trim == '1' -%}
     cast({{ numerator }} as {{ mrr_amount_type() }})
     {%- else -%}
-    {%- set magnitude = 'abs(cast(' ~ numerator ~ ' as ' ~ mrr_amount_type() ~ '))' -%}
+    {%- set amount = 'cast(' ~ numerator ~ ' as ' ~ mrr_amount_type() ~ ')' -%}
+    {#- Below a million (and a denominator below a million) the amount in units of
+        10^-12 fits a bigint, and 64-bit division is many times faster than DuckDB's
+        128-bit one (a bit-by-bit loop, also behind every trunc or cast of a
+        decimal(38, 12)). decimal(18, 12) holds the same value in 64 bits; its
+        fraction, below 10^12 units, goes through a double and back exactly (a double
+        holds integers to 2^53, and the round trip errs by under 10^-3 unit). -#}
+    {%- set small = 'cast(abs(' ~ amount ~ ') as decimal(18, 12))' -%}
+    {%- set units = '(cast(trunc(' ~ small ~ ') as bigint) * 1000000000000 + cast(round(cast(' ~ small
+        ~ ' - trunc(' ~ small ~ ') as double) * 1e12) as bigint))' -%}
+    {%- set magnitude = 'abs(' ~ amount ~ ')' -%}
     {%- set whole = 'cast(trunc(' ~ magnitude ~ ') as hugeint)' -%}
     {%- set divisor = 'cast(' ~ denominator ~ ' as hugeint)' -%}
     {%- set remainder_scaled = '(' ~ whole ~ ' % ' ~ divisor ~ ') * 1000000000000 + cast((' ~ magnitude
         ~ ' - trunc(' ~ magnitude ~ ')) * 1000000000000 as hugeint)' -%}
     case
-        when ({{ denominator }}) = 1 then cast({{ numerator }} as {{ mrr_amount_type() }})
+        when ({{ denominator }}) = 1 then {{ amount }}
+        when abs({{ amount }}) < 1000000 and ({{ denominator }}) < 1000000 then cast(
+            sign({{ numerator }}) * (
+                (
+                    {{ units }} // ({{ denominator }})
+                    + case when 2 * ({{ units }} % ({{ denominator }})) >= ({{ denominator }}) then 1 else 0 end
+                )
+                * 0.000000000001
+            )
+            as {{ mrr_amount_type() }}
+        )
         else cast(
             sign({{ numerator }}) * (
                 cast({{ whole }} // {{ divisor }} as decimal(38, 0))

@@ -67,7 +67,7 @@ final as (
     select
         month,
         customer_id,
-        cast(round(sum(invoiced_monthly_amount), 6) as {{ mrr_money_type() }}) as invoiced_mrr,
+        {{ mrr_round_money('sum(invoiced_monthly_amount)') }} as invoiced_mrr,
         count(*) as invoice_lines
     from line_months
     group by month, customer_id
