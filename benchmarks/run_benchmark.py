@@ -228,6 +228,8 @@ def bench_one(shape: str, n: int, args, project_dir: Path, commit: str) -> dict:
     if args.nightly:
         nightly = bench_nightly(tag, db, env, args, project_dir, work)
         if nightly:
+            # its own commit: a later full-build run on the same data keeps this night
+            nightly["commit"] = commit
             res["nightly"] = nightly
 
     if args.cleanup:
@@ -636,7 +638,8 @@ def nightly_section(results: dict, keys: list[str]) -> list[str]:
         nt = r["nightly"]
         inc, full = nt["incremental"], nt["full_refresh"]
         changed = sum(v for t, v in nt["delta"].items() if isinstance(v, int))
-        out.append(f"| {r['shape']} | {r['customers']:,} | {(r.get('dbt') or {}).get('commit', '-')} "
+        commit = nt.get("commit") or (r.get("dbt") or {}).get("commit", "-")
+        out.append(f"| {r['shape']} | {r['customers']:,} | {commit} "
                    f"| {changed:,} | {fmt(inc['seconds'])} | {fmt(inc['cpu_seconds'])} "
                    f"| {fmt(inc['peak_mb'], ',.0f')} | {fmt(full['seconds'])} | {fmt(full['cpu_seconds'])} "
                    f"| {fmt(full['peak_mb'], ',.0f')} | **{fmt(nt['ratio_cpu'], '.2f')}** "
