@@ -32,7 +32,7 @@
         decimal(38, 12)). decimal(18, 12) holds the same value in 64 bits; its
         fraction, below 10^12 units, goes through a double and back exactly (a double
         holds integers to 2^53, and the round trip errs by under 10^-3 unit). -#}
-    {%- set small = 'cast(abs(' ~ amount ~ ') as decimal(18, 12))' -%}
+    {%- set small = 'cast(abs(' ~ amount ~ ') as ' ~ mrr_duckdb_small_amount_type() ~ ')' -%}
     {%- set units = '(cast(trunc(' ~ small ~ ') as bigint) * 1000000000000 + cast(round(cast(' ~ small
         ~ ' - trunc(' ~ small ~ ') as double) * 1e12) as bigint))' -%}
     {%- set magnitude = 'abs(' ~ amount ~ ')' -%}
@@ -42,7 +42,7 @@
         ~ ' - trunc(' ~ magnitude ~ ')) * 1000000000000 as hugeint)' -%}
     case
         when ({{ denominator }}) = 1 then {{ amount }}
-        when abs({{ amount }}) < 1000000 and ({{ denominator }}) < 1000000 then cast(
+        when {{ mrr_duckdb_is_small_amount(amount) }} and ({{ denominator }}) < 1000000 then cast(
             sign({{ numerator }}) * (
                 (
                     {{ units }} // ({{ denominator }})

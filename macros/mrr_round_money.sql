@@ -6,8 +6,8 @@
     stored as 128-bit integers, and rounding one divides a 128-bit integer in
     software: about 0.4 microseconds a value, 4-5 CPU seconds for the 12M
     customer-months of 300k customers, and the MRR models round every row. An
-    amount below a million in size fits decimal(18, 12), a 64-bit integer with the
-    same 12 decimals, where the same rounding costs a tenth of that; only larger
+    amount below a million in size is rounded in 64 bits instead
+    (macros/mrr_duckdb_is_small_amount.sql), a tenth of the cost; only larger
     amounts take the 128-bit path. Same digits either way. Other warehouses round
     their numerics natively.
 -#}
@@ -21,8 +21,8 @@
 
 {% macro duckdb__mrr_round_money(amount) -%}
     case
-        when ({{ amount }}) > -1000000 and ({{ amount }}) < 1000000
-            then cast(round(cast({{ amount }} as decimal(18, 12)), 6) as {{ mrr_money_type() }})
+        when {{ mrr_duckdb_is_small_amount(amount) }}
+            then cast(round(cast({{ amount }} as {{ mrr_duckdb_small_amount_type() }}), 6) as {{ mrr_money_type() }})
         else cast(round({{ amount }}, 6) as {{ mrr_money_type() }})
     end
 {%- endmacro %}
