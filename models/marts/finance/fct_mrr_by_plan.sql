@@ -21,7 +21,10 @@ customers as (
     select * from {{ ref('stg_billing__customers') }}
 ),
 
-{{ mrr_movement_ctes('plan_months', 'months', ['customer_id', 'plan_id']) }},
+{{ mrr_movement_ctes(
+    'plan_months', 'months', ['customer_id', 'plan_id'],
+    partition_columns=['customer_id', 'plan_key'],
+) }},
 
 final as (
     select
