@@ -20,11 +20,7 @@
     the series, so a series' earlier row that is not the calendar month before
     means a gap (previous MRR 0), and no earlier row at all means its first month.
 -#}
-{% macro mrr_movement_ctes(series_relation, months_relation, series_columns, partition_columns=none) -%}
-{#- The window partitions by partition_columns when given: columns that identify the
-    same series as series_columns but sort faster (fct_mrr_by_plan: the whole-number
-    plan_key instead of the long plan_id); series_columns still ride along. -#}
-{%- set window_columns = partition_columns or series_columns %}
+{% macro mrr_movement_ctes(series_relation, months_relation, series_columns) -%}
 as_of as (
     select max(month) as as_of_month from {{ months_relation }}
 ),
@@ -42,7 +38,7 @@ neighbours as (
         cast({{ dbt.dateadd('month', -1, 'month') }} as date) as month_before,
         cast({{ dbt.dateadd('month', 1, 'month') }} as date) as month_after
     from {{ series_relation }}
-    window series_by_month as (partition by {{ window_columns | join(', ') }} order by month)
+    window series_by_month as (partition by {{ series_columns | join(', ') }} order by month)
 ),
 
 active_months as (

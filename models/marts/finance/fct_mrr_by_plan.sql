@@ -13,6 +13,10 @@ months as (
     select * from {{ ref('int_months') }}
 ),
 
+plan_keys as (
+    select * from {{ ref('int_plan_keys') }}
+),
+
 plans as (
     select * from {{ ref('stg_billing__plans') }}
 ),
@@ -21,16 +25,15 @@ customers as (
     select * from {{ ref('stg_billing__customers') }}
 ),
 
-{{ mrr_movement_ctes(
-    'plan_months', 'months', ['customer_id', 'plan_id'],
-    partition_columns=['customer_id', 'plan_key'],
-) }},
+-- The series key is plan_key (int_plan_keys), not plan_id: the window sorts and
+-- carries a whole number instead of a long text; plan_id comes back below.
+{{ mrr_movement_ctes('plan_months', 'months', ['customer_id', 'plan_key']) }},
 
 final as (
     select
         cast(movements.month as date) as month,
         cast(movements.customer_id as {{ dbt.type_string() }}) as customer_id,
-        cast(movements.plan_id as {{ dbt.type_string() }}) as plan_id,
+        cast(plan_keys.plan_id as {{ dbt.type_string() }}) as plan_id,
         cast(plans.plan_name as {{ dbt.type_string() }}) as plan_name,
         cast(plans.product_name as {{ dbt.type_string() }}) as product_name,
         cast(customers.segment as {{ dbt.type_string() }}) as segment,
@@ -40,8 +43,10 @@ final as (
         cast(movements.movement_type as {{ dbt.type_string() }}) as movement_type,
         cast(movements.movement_amount as {{ mrr_money_type() }}) as movement_amount
     from movements
+    left join plan_keys
+        on movements.plan_key = plan_keys.plan_key
     left join plans
-        on movements.plan_id = plans.plan_id
+        on plan_keys.plan_id = plans.plan_id
     left join customers
         on movements.customer_id = customers.customer_id
 )
