@@ -42,6 +42,7 @@ SCHEMA = "raw_scale"
 AS_OF = "2026-10-31"
 SLOW_JOINS = {"NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "CROSS_PRODUCT"}
 RANGE_JOINS = {"IE_JOIN", "PIECEWISE_MERGE_JOIN", "HASH_JOIN"}
+WINDOWS = {"WINDOW", "STREAMING_WINDOW"}
 
 # model -> path under target/compiled/mrr/models
 MODELS = {
@@ -119,7 +120,7 @@ def test_range_joins_stay_range_joins(plans, model):
 def test_movements_sort_each_series_once(plans, model):
     names = _names(plans[model])
     assert not SLOW_JOINS.intersection(names), f"{model}: a nested loop or cross product in {names}"
-    windows = [name for name in names if name in ("WINDOW", "STREAMING_WINDOW")]
+    windows = [name for name in names if name in WINDOWS]
     assert len(windows) == 1, f"{model}: {len(windows)} windows, one sort of the series is meant: {names}"
     full_joins = [info for name, info in plans[model] if name == "HASH_JOIN" and "FULL" in info]
     assert not full_joins, f"{model}: a full outer join of the series with itself: {names}"
@@ -134,7 +135,7 @@ def test_plan_series_key_on_plan_key(plans, model):
     operators = plans[model]
     keyed = []
     for position, (name, info) in enumerate(operators):
-        if name in ("WINDOW", "STREAMING_WINDOW"):
+        if name in WINDOWS:
             keyed.append(info)
         elif name in ("HASH_GROUP_BY", "PERFECT_HASH_GROUP_BY") and position + 1 < len(operators):
             keyed.append(operators[position + 1][1])
@@ -147,7 +148,7 @@ def test_plan_series_key_on_plan_key(plans, model):
 def test_reconciliation_is_hash_joins(plans):
     names = _names(plans["fct_mrr_reconciliation"])
     assert not SLOW_JOINS.intersection(names), f"a nested loop or cross product in {names}"
-    assert "WINDOW" not in names and "STREAMING_WINDOW" not in names, (
+    assert not WINDOWS.intersection(names), (
         f"a window (a sort of every row) where hash joins are meant: {names}")
     full_joins = [info for name, info in plans["fct_mrr_reconciliation"] if name == "HASH_JOIN" and "FULL" in info]
     assert full_joins, f"the full outer hash join is gone: {names}"
