@@ -9,6 +9,8 @@ customers as (
 
 customer_months as (
     select * from {{ ref('int_customer_mrr_monthly') }}
+    -- The months with MRR; the model also holds each run's churn month (MRR 0).
+    where mrr > 0
 ),
 
 months as (

@@ -1,17 +1,14 @@
 -- One row per customer per month in which the customer has MRR above 0 or churned
--- (spec sections 6 and 7), within the reporting window. The movement rules are the
--- macro mrr_movement_ctes, shared with fct_mrr_by_plan.
+-- (spec sections 6 and 7), within the reporting window. int_customer_mrr_monthly
+-- already holds these rows with the previous month's MRR; the movement rules are
+-- the macro mrr_movement_ctes, shared with fct_mrr_by_plan.
 with
 
 customer_months as (
     select * from {{ ref('int_customer_mrr_monthly') }}
 ),
 
-months as (
-    select * from {{ ref('int_months') }}
-),
-
-{{ mrr_movement_ctes('customer_months', 'months', ['customer_id']) }},
+{{ mrr_movement_ctes('customer_months', ['customer_id']) }},
 
 final as (
     select

@@ -9,10 +9,6 @@ plan_months as (
     select * from {{ ref('int_customer_plan_mrr_monthly') }}
 ),
 
-months as (
-    select * from {{ ref('int_months') }}
-),
-
 plan_keys as (
     select * from {{ ref('int_plan_keys') }}
 ),
@@ -25,9 +21,10 @@ customers as (
     select * from {{ ref('stg_billing__customers') }}
 ),
 
--- The series key is plan_key (int_plan_keys), not plan_id: the window sorts and
--- carries a whole number instead of a long text; plan_id comes back below.
-{{ mrr_movement_ctes('plan_months', 'months', ['customer_id', 'plan_key']) }},
+-- The series key is plan_key (int_plan_keys), not plan_id: the join of each row to
+-- its series' first month hashes a whole number instead of a long text; plan_id
+-- comes back below.
+{{ mrr_movement_ctes('plan_months', ['customer_id', 'plan_key']) }},
 
 final as (
     select

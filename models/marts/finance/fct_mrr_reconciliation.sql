@@ -5,6 +5,8 @@ with
 
 contracted as (
     select * from {{ ref('int_customer_mrr_monthly') }}
+    -- The months with MRR; the model also holds each run's churn month (MRR 0).
+    where mrr > 0
 ),
 
 invoiced as (

@@ -12,6 +12,8 @@ months as (
 
 customer_months as (
     select * from {{ ref('int_customer_mrr_monthly') }}
+    -- The months with MRR; the model also holds each run's churn month (MRR 0).
+    where mrr > 0
 ),
 
 -- The window opens with the first month that has MRR or invoiced revenue.
