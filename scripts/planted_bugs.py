@@ -199,7 +199,8 @@ BUGS: tuple[Bug, ...] = (
         "when series.previous_mrr = 0 then 'new'",
         "'No MRR last month' taken to mean new; a returning customer is counted as new."),
     Bug("churn_month_dropped", "intermediate", "macros/mrr_monthly_series_ctes.sql",
-        "        sum(amount_on_snapshot_day) >= 0.0000005\n        or sum(amount_on_previous_snapshot_day) >= 0.0000005\n",
+        "        sum(amount_on_snapshot_day) >= 0.0000005\n"
+        "        or sum(amount_on_previous_snapshot_day) >= 0.0000005\n",
         "        sum(amount_on_snapshot_day) >= 0.0000005\n",
         "Keeping only the months with MRR, as before: the month after each run, the only "
         "row with MRR 0, vanishes, and every churn with it."),
