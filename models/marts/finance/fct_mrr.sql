@@ -4,11 +4,11 @@
 -- the macro mrr_movement_ctes, shared with fct_mrr_by_plan.
 with
 
-customer_months as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
-),
-
-{{ mrr_movement_ctes('customer_months', ['customer_id']) }},
+-- The series is read twice (its first months, then every row), straight from the
+-- table and not through an import CTE: DuckDB materialises a CTE read twice, here
+-- 37M rows and about 2 GB at 1M customers, which then competes for memory with
+-- the models built beside this one.
+{{ mrr_movement_ctes(ref('int_customer_mrr_monthly'), ['customer_id']) }},
 
 final as (
     select

@@ -5,10 +5,6 @@
 -- movement rules are the macro mrr_movement_ctes, shared with fct_mrr.
 with
 
-plan_months as (
-    select * from {{ ref('int_customer_plan_mrr_monthly') }}
-),
-
 plan_keys as (
     select * from {{ ref('int_plan_keys') }}
 ),
@@ -23,8 +19,9 @@ customers as (
 
 -- The series key is plan_key (int_plan_keys), not plan_id: the join of each row to
 -- its series' first month hashes a whole number instead of a long text; plan_id
--- comes back below.
-{{ mrr_movement_ctes('plan_months', ['customer_id', 'plan_key']) }},
+-- comes back below. The series is read from the table, not an import CTE, as in
+-- fct_mrr: DuckDB would materialise a CTE read twice (40M rows at 1M customers).
+{{ mrr_movement_ctes(ref('int_customer_plan_mrr_monthly'), ['customer_id', 'plan_key']) }},
 
 final as (
     select
