@@ -364,7 +364,8 @@ def mart_check(db: Path) -> dict:
         row = con.execute("select closing_mrr::double from fct_mrr_movements "
                           "order by month desc limit 1").fetchone()
         out["closing_mrr"] = row[0] if row else None
-        out["customer_months"] = con.execute("select count(*) from int_customer_mrr_monthly").fetchone()[0]
+        out["customer_months"] = con.execute("select count(*) from int_customer_mrr_monthly "
+                                              "where mrr > 0").fetchone()[0]
     except Exception as e:  # the marts may not exist when the build failed
         out["error"] = str(e).splitlines()[0][:200]
     for mart in MARTS:
