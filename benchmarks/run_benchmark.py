@@ -471,7 +471,7 @@ def ordered(sizes: dict) -> list[str]:
 
 
 def customer_months(r: dict) -> int | None:
-    """Customer-months with MRR: rows of int_customer_mrr_monthly, or the script's count of them."""
+    """Customer-months with MRR: rows of int_customer_mrr_monthly with mrr > 0, or the script's count."""
     return ((r.get("dbt") or {}).get("mrr_check") or {}).get("customer_months") \
         or (r.get("script") or {}).get("customer_month_rows")
 
@@ -504,7 +504,7 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
            "Wall time includes dbt's start-up (parsing, a few seconds). CPU s = user + system time of the "
            "process (2 cores: up to twice the wall time); on a shared machine it is steadier than wall time. "
            "**Ratio = dbt build wall time / script wall time** (CPU ratio likewise). Customer-months = rows "
-           "of `int_customer_mrr_monthly` (a customer's month with MRR above 0). `script = marts`: the "
+           "of `int_customer_mrr_monthly` with MRR above 0 (a customer's paying months). `script = marts`: the "
            "script's closing MRR per month equals `fct_mrr_movements` and its revenue per month (all five "
            "columns) equals `fct_revenue`, to the last decimal.", "",
            f"Target at 1M customers, both shapes: ratio <= {TARGET_RATIO:g}, peak memory < "

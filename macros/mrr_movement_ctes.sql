@@ -8,8 +8,8 @@
     `series_relation` is a series as macro mrr_monthly_series_ctes builds it (the
     int_customer_*mrr_monthly models; pass the relation itself, not a CTE over it,
     which DuckDB would materialise because it is read twice): one row per series
-    and month with MRR above
-    0 in the month or in the calendar month before, with mrr and previous_mrr. So
+    and month with MRR above 0 in the month or in the calendar month before, with
+    mrr and previous_mrr. So
     every active month already knows the month before (0 after a gap), and the
     month after the last month of a run is there with MRR 0 (its churn row),
     never past the month of as_of_date because the spine ends there.
