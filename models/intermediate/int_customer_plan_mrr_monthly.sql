@@ -4,7 +4,9 @@
 -- and the month after each run with MRR 0. Rounded per pair, so the plans of a
 -- customer can add up to its MRR in int_customer_mrr_monthly only within 0.000001
 -- per pair. Grouped on plan_key (int_plan_keys), which hashes faster than the long
--- plan_id; plan_id stays on each row for whoever reads this model.
+-- plan_id. The plan_id is not carried: its one reader, fct_mrr_by_plan, looks the
+-- plan up by plan_key once (joining it here cost 5 s of a 29 s build at 1M
+-- customers on the long data shape, 40M rows).
 with
 
 items as (
@@ -35,16 +37,13 @@ items_with_plan_keys as (
 
 final as (
     select
-        series.month,
-        series.customer_id,
-        plan_keys.plan_id,
-        series.plan_key,
-        series.mrr,
-        series.previous_mrr,
-        series.active_items
+        month,
+        customer_id,
+        plan_key,
+        mrr,
+        previous_mrr,
+        active_items
     from series
-    left join plan_keys
-        on series.plan_key = plan_keys.plan_key
 )
 
 select * from final

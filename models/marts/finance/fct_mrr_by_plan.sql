@@ -17,6 +17,20 @@ customers as (
     select * from {{ ref('stg_billing__customers') }}
 ),
 
+-- The plan's id and names by plan_key, so each of the mart's rows (40M at 1M
+-- customers on the long data shape) is joined once on a whole number, not also on
+-- the long plan_id.
+plan_attributes as (
+    select
+        plan_keys.plan_key,
+        plan_keys.plan_id,
+        plans.plan_name,
+        plans.product_name
+    from plan_keys
+    left join plans
+        on plan_keys.plan_id = plans.plan_id
+),
+
 -- The series key is plan_key (int_plan_keys), not plan_id: the join of each row to
 -- its series' first month hashes a whole number instead of a long text; plan_id
 -- comes back below. The series is read from the table, not an import CTE, as in
@@ -27,9 +41,9 @@ final as (
     select
         cast(movements.month as date) as month,
         cast(movements.customer_id as {{ dbt.type_string() }}) as customer_id,
-        cast(plan_keys.plan_id as {{ dbt.type_string() }}) as plan_id,
-        cast(plans.plan_name as {{ dbt.type_string() }}) as plan_name,
-        cast(plans.product_name as {{ dbt.type_string() }}) as product_name,
+        cast(plan_attributes.plan_id as {{ dbt.type_string() }}) as plan_id,
+        cast(plan_attributes.plan_name as {{ dbt.type_string() }}) as plan_name,
+        cast(plan_attributes.product_name as {{ dbt.type_string() }}) as product_name,
         cast(customers.segment as {{ dbt.type_string() }}) as segment,
         cast(customers.country_code as {{ dbt.type_string() }}) as country_code,
         cast(movements.mrr as {{ mrr_money_type() }}) as mrr,
@@ -37,10 +51,8 @@ final as (
         cast(movements.movement_type as {{ dbt.type_string() }}) as movement_type,
         cast(movements.movement_amount as {{ mrr_money_type() }}) as movement_amount
     from movements
-    left join plan_keys
-        on movements.plan_key = plan_keys.plan_key
-    left join plans
-        on plan_keys.plan_id = plans.plan_id
+    left join plan_attributes
+        on movements.plan_key = plan_attributes.plan_key
     left join customers
         on movements.customer_id = customers.customer_id
 )
