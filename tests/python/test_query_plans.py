@@ -17,6 +17,9 @@ EXPLAINed on DuckDB and the plan is checked for a known-slow form:
   3 GB memory limit at 300k customers on the customer-and-plan series);
 - the by-plan series group on the whole-number plan_key, not on plan_id;
 - the reconciliation is hash joins, with no window;
+- the data test mrr_series_is_chained reads each series mart in one scan, with no
+  sort and no join of the mart (a window over fct_mrr_by_plan took 33 s at 1M
+  customers on the long data shape, the one scan 5 s);
 - the MRR models filter on the unrounded sum, so no filter rounds 128-bit decimals
   (the round runs once, in the projection).
 
@@ -78,8 +81,19 @@ def plans(tmp_path_factory):
             "--no-partial-parse", "--quiet",
         ])
     assert result.success, f"dbt run failed: {result.exception}"
+    with _environment(**env):
+        result = dbtRunner().invoke([
+            "compile", "--select", "test_name:mrr_series_is_chained",
+            "--vars", json.dumps({"billing_schema": SCHEMA, "as_of_date": AS_OF}),
+            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+            "--no-partial-parse", "--quiet",
+        ])
+    assert result.success, f"dbt compile of the chain tests failed: {result.exception}"
 
     compiled = work / "target" / "compiled" / "mrr" / "models"
+    chain_tests = sorted((compiled / "marts" / "finance").rglob("mrr_series_is_chained_*.sql"))
+    assert len(chain_tests) == 2, f"expected the chain tests of fct_mrr and fct_mrr_by_plan: {chain_tests}"
     # Plain connect: read_only fails after dbt opened the file in this process.
     con = duckdb.connect(str(db))
     try:
@@ -89,6 +103,9 @@ def plans(tmp_path_factory):
             sql = (compiled / path).read_text()
             plan = json.loads(con.execute("explain (format json) " + sql).fetchall()[0][1])
             out[model] = list(_operators(plan))
+        for path in chain_tests:
+            plan = json.loads(con.execute("explain (format json) " + path.read_text()).fetchall()[0][1])
+            out[path.stem] = list(_operators(plan))
         return out
     finally:
         con.close()
@@ -148,6 +165,19 @@ def test_plan_series_key_on_plan_key(plans, model):
     assert on_plan, f"{model}: no group by or window on the plan: {operators}"
     on_plan_id = [info for info in on_plan if "plan_id" in info]
     assert not on_plan_id, f"{model}: the series are grouped or sorted on plan_id, not plan_key: {on_plan_id}"
+
+
+def test_chain_test_reads_the_mart_without_sorting_or_joining(plans):
+    chain_tests = {name: operators for name, operators in plans.items() if name.startswith("mrr_series_is_chained_")}
+    assert len(chain_tests) == 2, sorted(plans)
+    for name, operators in chain_tests.items():
+        names = _names(operators)
+        sorting = sorted(set(names) & (WINDOWS | {"ORDER_BY", "TOP_N"}))
+        assert not sorting, f"{name}: sorts the mart ({sorting}); one scan summing fingerprints is meant: {names}"
+        # Only the one-row max(month) is crossed with the mart; no hash join, no group by.
+        joins = sorted(set(names) & {"HASH_JOIN", "IE_JOIN", "PIECEWISE_MERGE_JOIN", "NESTED_LOOP_JOIN",
+                                     "BLOCKWISE_NL_JOIN", "HASH_GROUP_BY", "PERFECT_HASH_GROUP_BY"})
+        assert not joins, f"{name}: joins or groups the mart ({joins}): {names}"
 
 
 def test_reconciliation_is_hash_joins(plans):
