@@ -41,9 +41,9 @@ run: $(BIN)/.installed
 test: lint build-test pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/sqlfluff lint models tests/data analyses --disable-progress-bar
+	$(BIN)/sqlfluff lint models tests/data analyses --disable-progress-bar --processes 0
 	# The Stripe models exist only with var billing_source: stripe.
-	$(BIN)/sqlfluff lint models/staging/stripe --config models/staging/stripe/lint_as_stripe.sqlfluff --disable-progress-bar
+	$(BIN)/sqlfluff lint models/staging/stripe --config models/staging/stripe/lint_as_stripe.sqlfluff --disable-progress-bar --processes 0
 	$(BIN)/ruff check --no-cache .
 
 build-test: $(BIN)/.installed
