@@ -2,6 +2,13 @@
 -- with a service period, normalised to a monthly amount and counted in each month
 -- whose snapshot day its service period covers (the ChartMogul approach), so an
 -- annual invoice of 1,200 shows 100 in each of its twelve months.
+--
+-- A view: its one reader, fct_mrr_reconciliation, joins it once, so the aggregate
+-- runs inside that join instead of being written and read back (at 1M customers
+-- on the long data shape, 37M rows; the two models took 19.3 s as tables and
+-- the reconciliation 17.8 s alone, in alternating runs on one database).
+{{ config(materialized='view') }}
+
 with
 
 lines as (
