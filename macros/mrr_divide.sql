@@ -27,14 +27,10 @@
     {%- else -%}
     {%- set amount = 'cast(' ~ numerator ~ ' as ' ~ mrr_amount_type() ~ ')' -%}
     {#- Below a million (and a denominator below a million) the amount in units of
-        10^-12 fits a bigint, and 64-bit division is many times faster than DuckDB's
-        128-bit one (a bit-by-bit loop, also behind every trunc or cast of a
-        decimal(38, 12)). decimal(18, 12) holds the same value in 64 bits; its
-        fraction, below 10^12 units, goes through a double and back exactly (a double
-        holds integers to 2^53, and the round trip errs by under 10^-3 unit). -#}
-    {%- set small = 'cast(abs(' ~ amount ~ ') as ' ~ mrr_duckdb_small_amount_type() ~ ')' -%}
-    {%- set units = '(cast(trunc(' ~ small ~ ') as bigint) * 1000000000000 + cast(round(cast(' ~ small
-        ~ ' - trunc(' ~ small ~ ') as double) * 1e12) as bigint))' -%}
+        10^-12 fits a bigint (macros/mrr_duckdb_amount_units.sql), and 64-bit
+        division is many times faster than DuckDB's 128-bit one (a bit-by-bit loop,
+        also behind every trunc or cast of a decimal(38, 12)). -#}
+    {%- set units = mrr_duckdb_amount_units(amount) -%}
     {%- set magnitude = 'abs(' ~ amount ~ ')' -%}
     {%- set whole = 'cast(trunc(' ~ magnitude ~ ') as hugeint)' -%}
     {%- set divisor = 'cast(' ~ denominator ~ ' as hugeint)' -%}

@@ -34,10 +34,9 @@ final as (
         cast({{ dbt.date_trunc('month', 'included_invoices.issued_at') }} as date) as issued_month,
         lines.period_start,
         lines.period_end,
-        cast(
-            (lines.amount - coalesce(lines.discount_amount, 0)) * included_invoices.fx_rate_to_reporting
-            as {{ mrr_amount_type() }}
-        ) as net_amount_reporting
+        {{ mrr_multiply(
+            'lines.amount - coalesce(lines.discount_amount, 0)', 'included_invoices.fx_rate_to_reporting'
+        ) }} as net_amount_reporting
     from lines
     inner join included_invoices
         on lines.invoice_id = included_invoices.invoice_id

@@ -98,7 +98,7 @@ final as (
         monthly_amount,
         currency,
         fx_rate_to_reporting,
-        cast(monthly_amount * fx_rate_to_reporting as {{ mrr_amount_type() }}) as monthly_amount_reporting,
+        {{ mrr_multiply('monthly_amount', 'fx_rate_to_reporting') }} as monthly_amount_reporting,
         valid_from,
         valid_to
     from monthly_amounts
