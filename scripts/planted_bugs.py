@@ -185,8 +185,8 @@ BUGS: tuple[Bug, ...] = (
         "status != 'void'",
         "Excluding only voids: drafts, not yet issued to anyone, are counted as revenue."),
     Bug("line_discount_ignored", "intermediate", "models/intermediate/int_invoice_lines_converted.sql",
-        "(lines.amount - coalesce(lines.discount_amount, 0)) * included_invoices.fx_rate_to_reporting",
-        "lines.amount * included_invoices.fx_rate_to_reporting",
+        "'lines.amount - coalesce(lines.discount_amount, 0)', 'included_invoices.fx_rate_to_reporting'",
+        "'lines.amount', 'included_invoices.fx_rate_to_reporting'",
         "The converted amount uses the gross line amount: discounted lines are overstated, "
         "and the line still looks plausible."),
     Bug("issued_at_compared_as_timestamp", "intermediate", "models/intermediate/int_invoice_lines_converted.sql",
