@@ -32,7 +32,8 @@
             'unparseable updated_at', 'unparseable is_deleted',
             'subscription not found', 'subscription rejected', 'plan not found', 'plan rejected',
             'negative unit_price', 'negative quantity', 'negative discount_amount',
-            'discount_percent outside 0-100', 'missing valid_from', 'valid_to before valid_from', 'no fx rate',
+            'discount_percent outside 0-100', 'missing valid_from', 'valid_to before valid_from', 'missing price',
+            'no fx rate',
         ],
         'invoices': [
             'missing key',
@@ -44,7 +45,7 @@
             'missing key',
             'unparseable quantity', 'unparseable amount', 'unparseable discount_amount', 'unparseable tax_amount',
             'unparseable period_start', 'unparseable period_end', 'unparseable updated_at',
-            'invoice not found', 'invoice rejected', 'unknown line_type', 'negative quantity',
+            'invoice not found', 'invoice rejected', 'unknown line_type', 'missing amount', 'negative quantity',
             'negative discount_amount',
         ],
         'fx_rates': [

@@ -404,6 +404,9 @@ def _compute(raw, variables):
             status = reject(table, record_id, "missing valid_from")
         elif valid_to is not None and valid_to < valid_from:
             status = reject(table, record_id, "valid_to before valid_from")
+        elif (unit_price is None and plans[_trim(row["plan_id"])]["price"] is None
+              and plans[_trim(row["plan_id"])]["charge_type"] == "recurring"):
+            status = reject(table, record_id, "missing price")
         elif fx_rate(plans[_trim(row["plan_id"])]["currency"], _as_date(valid_from)) is None:
             # Checked whatever the charge type, so validity never depends on the month.
             status = reject(table, record_id, "no fx rate")
@@ -474,6 +477,8 @@ def _compute(raw, variables):
             status = reject(table, record_id, "invoice rejected")
         elif line_type not in LINE_TYPE_BUCKET:
             status = reject(table, record_id, "unknown line_type")
+        elif _dec(row.get("amount")) is None:
+            status = reject(table, record_id, "missing amount")
         elif quantity is not None and quantity < 0:
             status = reject(table, record_id, "negative quantity")
         elif discount_amount is not None and discount_amount < 0:
@@ -499,8 +504,8 @@ def _compute(raw, variables):
             continue
         price = item["unit_price"] if item["unit_price"] is not None else plan["price"]
         if price is None:
-            # Reading: no price anywhere means no value (the spec is silent; SQL's sum
-            # would skip the null). The random histories never build such an item.
+            # A usage item (skipped above) is the only kept item without a price:
+            # a recurring one is rejected as "missing price".
             continue
         quantity = Decimal(1 if item["quantity"] is None else item["quantity"])
         percent = item["discount_percent"] or Decimal(0)

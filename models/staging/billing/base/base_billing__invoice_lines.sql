@@ -71,6 +71,9 @@ classified as (
                 latest.line_type is null
                 or latest.line_type not in ('subscription', 'proration', 'usage', 'one_time', 'setup')
                 then 'unknown line_type'
+            -- An amount is the line's revenue: without one the line cannot be
+            -- counted, and counting it as 0 would repair it silently.
+            when {{ mrr_try_cast('latest.amount', 'decimal') }} is null then 'missing amount'
             when {{ mrr_try_cast('latest.quantity', 'decimal') }} < 0 then 'negative quantity'
             when {{ mrr_try_cast('latest.discount_amount', 'decimal') }} < 0 then 'negative discount_amount'
         end as broken_rule

@@ -100,6 +100,14 @@ classified as (
                 then 'discount_percent outside 0-100'
             when with_rate.valid_from is null then 'missing valid_from'
             when with_rate.valid_to < with_rate.valid_from then 'valid_to before valid_from'
+            -- No price anywhere: the item has no value (the spec's formula gives
+            -- null), and counting it as 0 would repair it silently. A usage item
+            -- needs none: it never carries MRR.
+            when
+                with_rate.unit_price is null
+                and plans.price is null
+                and plans.charge_type = 'recurring'
+                then 'missing price'
             when with_rate.fx_rate_to_reporting is null then 'no fx rate'
         end as broken_rule
     from with_rate
