@@ -329,8 +329,11 @@ def run_postgres(options) -> int:
         copied = pg_prepare_staging(connection, published, staging, retired)
         log(f"staging schema {staging} started from {copied} tables of the published schema {published}"
             if copied else f"no published schema {published} yet: first run builds from scratch into {staging}")
+        # PGTZ: libpq's session time zone, so raw timestamps with a time zone are
+        # read as UTC (docs/contract.md); a value already set is kept.
         env = {**os.environ, "MRR_TARGET": "postgres", "MRR_PG_SCHEMA": staging,
-               "DBT_PROFILES_DIR": str(PROJECT_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+               "DBT_PROFILES_DIR": str(PROJECT_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+               "PGTZ": os.environ.get("PGTZ", "UTC")}
         stopped = build_and_test(options, env, work,
                                  f"The published schema {published} is unchanged (the failed build is left "
                                  f"in {staging} to look at; the next run replaces it)")

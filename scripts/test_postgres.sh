@@ -41,6 +41,8 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$work/data" -w -l "$work/data/log" \
 psql -h 127.0.0.1 -p "$PORT" -U postgres -qc "create database mrr"
 
 export DBT_PROFILES_DIR=$PWD DBT_SEND_ANONYMOUS_USAGE_STATS=False
+# Raw timestamps with a time zone are read as UTC (docs/contract.md).
+export PGTZ=UTC
 export MRR_PG_HOST=127.0.0.1 MRR_PG_PORT=$PORT MRR_PG_USER=postgres MRR_PG_DATABASE=mrr
 vars='{as_of_date: "2026-11-24"}'
 MRR_TARGET=postgres .venv-postgres/bin/dbt build --vars "$vars" \
