@@ -260,6 +260,27 @@ class EdgeCases:
         self.add("fx_rates", rate_date=date(2025, 1, 6), from_currency="  ", to_currency="USD",
                  rate=Decimal("1.03000000"))
 
+
+    def add_unvalued_rows(self) -> None:
+        """A custom-quote plan without a list price whose item has no unit_price either
+        ("missing price"), and an invoice line without an amount ("missing amount").
+        Added last and picked without the random stream, so every other row stays
+        exactly as it was."""
+        w = self.world
+        quote = "pl_custom_quote_usd_v1"
+        self.add("plans", plan_id=quote, plan_name="Custom quote", product_name="Insight Cloud",
+                 charge_type="recurring", billing_interval="month", price=None, currency="USD",
+                 updated_at=datetime(2025, 2, 3, 9, 0), is_deleted=False)
+        sub = self.good_subs()[0]
+        starts = sub.anchor + timedelta(days=45)
+        self.add("subscription_items", subscription_item_id=w.next_id("item"), subscription_id=sub.sub_id,
+                 plan_id=quote, quantity=1, valid_from=starts, updated_at=starts, is_deleted=False)
+        inv = self.good_invoices()[0]
+        self.add("invoice_lines", invoice_line_id=w.next_id("line"), invoice_id=inv.invoice_id,
+                 subscription_id=inv.subscription_id, line_type="usage",
+                 description="API calls (per 1k): amount lost in the export", quantity=Decimal(1), amount=None,
+                 updated_at=inv.issued_at)
+
     def messy_fx_codes(self) -> None:
         for r in self.rows["fx_rates"]:
             if r["from_currency"] and r["to_currency"] and self.rng.chance(0.004):

@@ -172,6 +172,7 @@ class Tables(EdgeCases):
         self.add_edge_rows()
         self.messy_fx_codes()
         self.add_duplicates()
+        self.add_unvalued_rows()
         self.check_versions()
         return self.rows
 

@@ -126,6 +126,8 @@ def classify(raw) -> dict[str, list[tuple[str | None, str]]]:
             if r["valid_to"] and r["valid_to"] < r["valid_from"]:
                 return "valid_to before valid_from"
             plan = plans_w[key(r["plan_id"])]
+            if not r["unit_price"] and not plan["price"] and code(plan["charge_type"]) == "recurring":
+                return "missing price"
             return "kept" if has_rate(plan["currency"].strip().upper(), r["valid_from"]) else "no fx rate"
         if table == "invoices":
             gate = customer_gate(key(r["customer_id"]))
@@ -148,6 +150,8 @@ def classify(raw) -> dict[str, list[tuple[str | None, str]]]:
                 return "invoice rejected"
             if code(r["line_type"]) not in ("subscription", "proration", "usage", "one_time", "setup"):
                 return "unknown line_type"
+            if not r["amount"]:
+                return "missing amount"
             if r["quantity"] and float(r["quantity"]) < 0:
                 return "negative quantity"
             return "negative discount_amount" if r["discount_amount"] and float(r["discount_amount"]) < 0 else "kept"
