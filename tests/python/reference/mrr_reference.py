@@ -255,25 +255,21 @@ def _compute(raw, variables):
                 dispositions["fx_rates"][DUPLICATE] += 1
             else:
                 distinct.append(rate)
-        # Reading: the rules run per distinct row in decisions.md's order; a key with a
-        # non-positive rate and another rate is left to the first rule only (the
-        # random histories never build one, as the order of the two is not written down).
-        positive = []
-        for rate in distinct:
-            if rate is None or rate <= 0:
-                reject("fx_rates", record_id, "non-positive rate")
-            else:
-                positive.append(rate)
-        if len(positive) > 1:
+        # decisions.md's order: a key with more than one distinct rate (a missing or
+        # non-positive one included) is 'conflicting rates'; a key with one rate that
+        # is missing or not positive is 'non-positive rate'.
+        if len(distinct) > 1:
             # Reading: "both rejected" makes every row of the key 'rejected', while the
             # audit lists the key once: for fx_rates the record *is* the key
             # (decisions.md: record_id FROM>TO@date, one audit row per rejected record).
             reject("fx_rates", record_id, "conflicting rates")
-            dispositions["fx_rates"][REJECTED] += len(positive) - 1
-        elif positive:
+            dispositions["fx_rates"][REJECTED] += len(distinct) - 1
+        elif distinct[0] is None or distinct[0] <= 0:
+            reject("fx_rates", record_id, "non-positive rate")
+        else:
             dispositions["fx_rates"][KEPT] += 1
             if dst == reporting:
-                direct_rates[src][rate_date] = positive[0]
+                direct_rates[src][rate_date] = distinct[0]
 
     def fx_rate(currency, on_day):
         """Latest direct rate to the reporting currency on or before ``on_day``."""

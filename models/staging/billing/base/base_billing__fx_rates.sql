@@ -68,7 +68,10 @@ keyed_records as (
         cast(null as {{ dbt.type_string() }}) as unparseable_key_reason,
         max(unparseable_rate) as unparseable_rate,
         count(*) as raw_rows,
-        count(distinct rate) + count(distinct unparseable_rate) as distinct_rates
+        -- A missing rate is a value of its own too (count(distinct) skips nulls): a
+        -- row without a rate beside a row with one is a conflict, not a copy.
+        count(distinct rate) + count(distinct unparseable_rate)
+        + max(case when rate is null and unparseable_rate is null then 1 else 0 end) as distinct_rates
     from keyed
     where record_id is not null
     group by record_id, rate_date, from_currency, to_currency
