@@ -120,32 +120,39 @@ def copy_atomically(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def summary(rows, schema: str) -> dict:
-    """What the published marts say about this night; ``rows(sql)`` runs a query."""
+def utc_now_text() -> str:
+    """Now in UTC to the second, as dbt stamps published_at (macros/mrr_run_timestamp.sql)."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def summary(rows, schema: str, night_started: str) -> dict:
+    """What the published marts say about this night; ``rows(sql)`` runs a query.
+
+    ``night_started`` is when this run began (UTC, to the second, as text): the
+    months it closed are those first published at or after it. A re-run of a night
+    that closed nothing new, or of one already published, closes nothing.
+    """
     raw = {}
     for table, disposition, count in rows(
             f"select source_table, disposition, row_count from {schema}.audit_raw_row_accounting order by 1, 2"):
         raw.setdefault(table, {})[disposition] = int(count)
-    closed_table = f"{schema}.fct_monthly_metrics_closed"
-    newest = rows(f"select max(published_at) from {closed_table}")[0][0]
-    closed_now = rows(f"select distinct month from {closed_table} "
-                      f"where published_at = (select max(published_at) from {closed_table}) "
-                      "order by month") if newest else []
+    closed_now = rows(f"select distinct month from {schema}.fct_monthly_metrics_closed "
+                      f"where published_at >= cast('{night_started}' as timestamp) order by month")
     restated = rows(f"select month, count(*) from {schema}.audit_restatements group by month order by month")
     return {
         "raw_rows": {table: sum(counts.values()) for table, counts in raw.items()},
         "raw_dispositions": raw,
         "rejected_records": int(rows(f"select count(*) from {schema}.audit_rejected_records")[0][0]),
-        "months_closed_by_latest_publication": [str(month) for (month,) in closed_now],
+        "months_newly_closed": [str(month) for (month,) in closed_now],
         "months_restated": {str(month): int(count) for month, count in restated},
     }
 
 
-def duckdb_summary(published: Path) -> dict:
+def duckdb_summary(published: Path, night_started: str) -> dict:
     import duckdb
     connection = duckdb.connect(str(published), read_only=True)
     try:
-        return summary(lambda query: connection.execute(query).fetchall(), "main")
+        return summary(lambda query: connection.execute(query).fetchall(), "main", night_started)
     finally:
         connection.close()
 
@@ -156,8 +163,8 @@ def report(facts: dict, where: str) -> None:
         parts = ", ".join(f"{d} {n}" for d, n in sorted(facts["raw_dispositions"][table].items()) if n)
         log(f"  raw {table}: {count} rows ({parts})")
     log(f"  rejected records: {facts['rejected_records']} (see audit_rejected_records)")
-    closed = facts["months_closed_by_latest_publication"]
-    log(f"  months closed by the latest publication: {len(closed)}"
+    closed = facts["months_newly_closed"]
+    log(f"  months newly closed: {len(closed)}"
         + (f" ({closed[0]} .. {closed[-1]})" if closed else ""))
     restated = facts["months_restated"]
     log(f"  months restated: {len(restated)}"
@@ -202,7 +209,7 @@ def run_duckdb(options) -> int:
             "this run stopped at once and changed nothing")
         return EXIT_LOCKED
 
-    started = time.monotonic()
+    started, night_started = time.monotonic(), utc_now_text()
     env = {**os.environ, "MRR_DUCKDB_PATH": str(build), "DBT_PROFILES_DIR": str(PROJECT_DIR),
            "MRR_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
 
@@ -222,7 +229,7 @@ def run_duckdb(options) -> int:
     # Publish: an atomic switch to the new file.
     checkpoint(build)
     copy_atomically(build, published)
-    facts = duckdb_summary(published)
+    facts = duckdb_summary(published, night_started)
     facts["published"] = str(published)
     facts["seconds"] = round(time.monotonic() - started, 1)
     (published.with_name(published.stem + ".last_green.json")).write_text(json.dumps(facts, indent=2) + "\n")
@@ -325,7 +332,7 @@ def run_postgres(options) -> int:
             log(f"another nightly run is in progress on schema {published} (advisory lock held by "
                 f"{pg_lock_holder(connection)}); this run stopped at once and changed nothing")
             return EXIT_LOCKED
-        started = time.monotonic()
+        started, night_started = time.monotonic(), utc_now_text()
         copied = pg_prepare_staging(connection, published, staging, retired)
         log(f"staging schema {staging} started from {copied} tables of the published schema {published}"
             if copied else f"no published schema {published} yet: first run builds from scratch into {staging}")
@@ -348,7 +355,7 @@ def run_postgres(options) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(query)
                 return cursor.fetchall()
-        facts = summary(rows, pg_ident(published))
+        facts = summary(rows, pg_ident(published), night_started)
         connection.commit()
         facts["published"] = f"{os.environ.get('MRR_PG_DATABASE', 'mrr')}.{published}"
         facts["seconds"] = round(time.monotonic() - started, 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,12 @@ def _query(path: Path, sql: str):
 
 
 CLOSED = "select month, metric, published_value, published_at from main.fct_monthly_metrics_closed order by 1, 2"
+
+
+def _newly_closed(published: Path) -> list[str]:
+    """The months the last green night closed, from its summary file."""
+    facts = json.loads(published.with_name(published.stem + ".last_green.json").read_text())
+    return facts["months_newly_closed"]
 LIVE = "select month, closing_mrr, closing_customers from main.fct_mrr_movements order by 1"
 
 
@@ -77,6 +84,7 @@ def test_first_night_publishes_and_closes_past_months(nights):
     # 2026-10-05) is closed, October (closing on 2026-11-05) is not.
     assert max(closed_months).isoformat() == "2026-09-01"
     assert _query(published, "select count(*) from main.audit_restatements") == [(0,)]
+    assert _newly_closed(published) == sorted(month.isoformat() for month in closed_months)
 
 
 def test_second_run_while_one_holds_the_lock_stops_at_once(nights):
@@ -143,6 +151,11 @@ def test_late_change_restates_closed_months_while_readers_keep_reading(nights):
         output, _ = running.communicate(timeout=600)
         assert running.returncode == 0, output
         assert "months restated:" in output
+        # This night closed October and nothing else (the summary said every month
+        # published at the latest time before: a night that closed nothing repeated
+        # the last one that did).
+        assert _newly_closed(published) == ["2026-10-01"]
+        assert "months newly closed: 1 (2026-10-01 .. 2026-10-01)" in output
         published_after = _query(published, CLOSED)
         live_after = _query(published, LIVE)
         # Published figures never change; October is now closed and added.
@@ -163,6 +176,7 @@ def test_late_change_restates_closed_months_while_readers_keep_reading(nights):
         assert status == 0, output
         assert _query(published, CLOSED) == published_after
         assert _query(published, "select * from main.audit_restatements order by 1, 2") == restatements
+        assert _newly_closed(published) == []
 
         # A full rebuild does not lose the published history.
         status, output = _nightly(project, published, "2026-11-24", "--full-refresh")
