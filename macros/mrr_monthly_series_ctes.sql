@@ -27,7 +27,7 @@
     before in it: no item can count before the spine starts (int_months begins
     with the first item), so its previous_mrr is 0 as it should be.
 -#}
-{% macro mrr_monthly_series_ctes(items_relation, months_relation, series_columns) -%}
+{% macro mrr_monthly_series_ctes(items_relation, months_relation, series_columns, rebuild_scope=false) -%}
 series_months as (
     select
         month,
@@ -38,32 +38,49 @@ series_months as (
     from {{ months_relation }}
 ),
 
-items_on_snapshot_days as (
-    select
-        series_months.month,
-        {%- for column in series_columns %}
-        items.{{ column }},
-        {%- endfor %}
-        case
-            when
-                items.effective_start_date <= series_months.snapshot_date
-                and coalesce(items.effective_end_date, {{ mrr_open_end_date() }}) > series_months.snapshot_date
-                then items.monthly_amount_reporting
-        end as amount_on_snapshot_day,
-        case
-            when
-                items.effective_start_date <= series_months.previous_snapshot_date
-                and coalesce(items.effective_end_date, {{ mrr_open_end_date() }}) > series_months.previous_snapshot_date
-                then items.monthly_amount_reporting
-        end as amount_on_previous_snapshot_day
-    from {{ items_relation }} as items
-    inner join series_months
-        on
-            items.effective_start_date <= series_months.snapshot_date
-            -- An open end as a far date rather than "or is null" keeps this a pure
-            -- range join the warehouse can run as one (an OR is checked pair by pair).
-            and coalesce(items.effective_end_date, {{ mrr_open_end_date() }}) > series_months.previous_snapshot_date
+{%- if rebuild_scope and is_incremental() %}
+-- An incremental run computes the rows in its scope only (int_series_rebuild_scope):
+-- every month of the customers whose inputs changed, and every customer in the
+-- months whose snapshot day moved. Two range joins, so neither becomes a join on
+-- an OR.
+scoped_customers as (
+    select distinct customer_id
+    from {{ ref('int_series_rebuild_scope') }}
+    where customer_id is not null
 ),
+
+scoped_months as (
+    select series_months.*
+    from series_months
+    inner join {{ ref('int_series_rebuild_scope') }} as rebuild_scope
+        on series_months.month = rebuild_scope.month
+),
+
+items_of_scoped_customers as (
+    select items.*
+    from {{ items_relation }} as items
+    inner join scoped_customers
+        on items.customer_id = scoped_customers.customer_id
+),
+
+items_of_other_customers as (
+    select items.*
+    from {{ items_relation }} as items
+    left join scoped_customers
+        on items.customer_id = scoped_customers.customer_id
+    where scoped_customers.customer_id is null
+),
+
+items_on_snapshot_days as (
+    {{ mrr_items_on_snapshot_days('items_of_scoped_customers', 'series_months', series_columns) }}
+    union all
+    {{ mrr_items_on_snapshot_days('items_of_other_customers', 'scoped_months', series_columns) }}
+),
+{%- else %}
+items_on_snapshot_days as (
+    {{ mrr_items_on_snapshot_days(items_relation, 'series_months', series_columns) }}
+),
+{%- endif %}
 
 -- The rounded MRR is above 0 exactly when the sum is at least half the last unit
 -- (half away from zero). Comparing the sums, not the rounded values, rounds each of

@@ -18,8 +18,11 @@
     is new only in the series' first month with MRR. Those months are few (starts
     and returns), so their first month comes from a small aggregate joined back by
     hash, not from sorting the series.
+
+    With `rebuild_scope` (the incremental customer series), an incremental run emits
+    only the rows inside int_series_rebuild_scope.
 -#}
-{% macro mrr_movement_ctes(series_relation, series_columns) -%}
+{% macro mrr_movement_ctes(series_relation, series_columns, rebuild_scope=false) -%}
 first_months as (
     select
         {%- for column in series_columns %}
@@ -54,5 +57,10 @@ movements as (
             {%- for column in series_columns %}
             {% if not loop.first %}and {% endif %}series.{{ column }} = first_months.{{ column }}
             {%- endfor %}
+    {%- if rebuild_scope and is_incremental() %}
+    -- An incremental run writes the rows in its scope only (int_series_rebuild_scope);
+    -- first_months above still reads the whole series.
+    where {{ mrr_in_rebuild_scope('series.customer_id', 'series.month') }}
+    {%- endif %}
 )
 {%- endmacro %}

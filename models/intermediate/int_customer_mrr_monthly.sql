@@ -3,6 +3,13 @@
 -- its previous month's MRR, and the month after each run with MRR 0 (its churn
 -- month). Readers of paying months filter mrr > 0. Items are joined to months by
 -- range, so the cost grows with active customer-months, not customers x months.
+{{ config(
+    materialized='incremental' if mrr_series_are_incremental() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mrr_delete_rebuild_scope() }}",
+) }}
+-- depends_on: {{ ref('int_series_rebuild_scope') }}
 with
 
 items as (
@@ -13,7 +20,7 @@ months as (
     select * from {{ ref('int_months') }}
 ),
 
-{{ mrr_monthly_series_ctes('items', 'months', ['customer_id']) }},
+{{ mrr_monthly_series_ctes('items', 'months', ['customer_id'], rebuild_scope=true) }},
 
 final as (
     select

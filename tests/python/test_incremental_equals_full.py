@@ -117,3 +117,20 @@ def test_quiet_night_changes_nothing_and_cascades_nothing(nights):
                                "processed_at = (select max(processed_at) from base_billing__plans)") == [(0,)]
     differing = nightly_delta.compare_databases(str(incremental), str(full))
     assert {table: rows for table, rows in differing.items() if rows} == {}
+
+
+def test_series_model_refuses_another_runs_scope(nights):
+    """A customer series model run without int_series_rebuild_scope would apply the
+    scope of an earlier run and leave changed customers stale: it stops instead."""
+    work, incremental, _full, delta = nights
+    env = {**os.environ, "MRR_DUCKDB_PATH": str(incremental), "DBT_PROFILES_DIR": str(PROJECT_DIR),
+           "MRR_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_PARTIAL_PARSE": "False"}
+    before = _query(incremental, "select count(*), sum(mrr) from fct_mrr")
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "run", "--project-dir", str(PROJECT_DIR),
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+         "--vars", f'{{as_of_date: "{delta["as_of_date"]}"}}', "--select", "fct_mrr"],
+        env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900)
+    assert done.returncode != 0
+    assert "needs int_series_rebuild_scope built in the same run" in done.stdout, done.stdout
+    assert _query(incremental, "select count(*), sum(mrr) from fct_mrr") == before

@@ -2,13 +2,20 @@
 -- (spec sections 6 and 7), within the reporting window. int_customer_mrr_monthly
 -- already holds these rows with the previous month's MRR; the movement rules are
 -- the macro mrr_movement_ctes, shared with fct_mrr_by_plan.
+{{ config(
+    materialized='incremental' if mrr_series_are_incremental() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mrr_delete_rebuild_scope() }}",
+) }}
+-- depends_on: {{ ref('int_series_rebuild_scope') }}
 with
 
 -- The series is read twice (its first months, then every row), straight from the
 -- table and not through an import CTE: DuckDB materialises a CTE read twice, here
 -- 37M rows and about 2 GB at 1M customers, which then competes for memory with
 -- the models built beside this one.
-{{ mrr_movement_ctes(ref('int_customer_mrr_monthly'), ['customer_id']) }},
+{{ mrr_movement_ctes(ref('int_customer_mrr_monthly'), ['customer_id'], rebuild_scope=true) }},
 
 final as (
     select

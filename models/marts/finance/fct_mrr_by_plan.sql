@@ -3,6 +3,13 @@
 -- its own, so a plan change is churn on the old plan and new or reactivation on the
 -- new one, while fct_mrr shows the customer's single expansion or contraction. The
 -- movement rules are the macro mrr_movement_ctes, shared with fct_mrr.
+{{ config(
+    materialized='incremental' if mrr_series_are_incremental() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mrr_delete_rebuild_scope() }}",
+) }}
+-- depends_on: {{ ref('int_series_rebuild_scope') }}
 with
 
 plan_keys as (
@@ -35,7 +42,7 @@ plan_attributes as (
 -- its series' first month hashes a whole number instead of a long text; plan_id
 -- comes back below. The series is read from the table, not an import CTE, as in
 -- fct_mrr: DuckDB would materialise a CTE read twice (40M rows at 1M customers).
-{{ mrr_movement_ctes(ref('int_customer_plan_mrr_monthly'), ['customer_id', 'plan_key']) }},
+{{ mrr_movement_ctes(ref('int_customer_plan_mrr_monthly'), ['customer_id', 'plan_key'], rebuild_scope=true) }},
 
 final as (
     select

@@ -1,0 +1,31 @@
+-- One row per counting subscription item: int_series_inputs as it was when the
+-- customer series (int_customer_mrr_monthly, int_customer_plan_mrr_monthly, fct_mrr,
+-- fct_mrr_by_plan) were last built. Written after all four, so when one of them
+-- fails or is skipped this stays at the last run that built them all, and the next
+-- run recomputes every customer changed since then.
+-- depends_on: {{ ref('int_customer_mrr_monthly') }}
+-- depends_on: {{ ref('int_customer_plan_mrr_monthly') }}
+-- depends_on: {{ ref('fct_mrr') }}
+-- depends_on: {{ ref('fct_mrr_by_plan') }}
+with
+
+inputs as (
+    select * from {{ ref('int_series_inputs') }}
+),
+
+final as (
+    select
+        customer_id,
+        plan_key,
+        plan_id,
+        plan_name,
+        product_name,
+        segment,
+        country_code,
+        monthly_amount_reporting,
+        effective_start_date,
+        effective_end_date
+    from inputs
+)
+
+select * from final
