@@ -38,7 +38,7 @@ series_months as (
     from {{ months_relation }}
 ),
 
-{%- if rebuild_scope and is_incremental() %}
+{%- if rebuild_scope and this is not none and is_incremental() %}
 -- An incremental run computes the rows in its scope only (int_series_rebuild_scope):
 -- every month of the customers whose inputs changed, and every customer in the
 -- months whose snapshot day moved. Two range joins, so neither becomes a join on

@@ -57,7 +57,7 @@ movements as (
             {%- for column in series_columns %}
             {% if not loop.first %}and {% endif %}series.{{ column }} = first_months.{{ column }}
             {%- endfor %}
-    {%- if rebuild_scope and is_incremental() %}
+    {%- if rebuild_scope and this is not none and is_incremental() %}
     -- An incremental run writes the rows in its scope only (int_series_rebuild_scope);
     -- first_months above still reads the whole series.
     where {{ mrr_in_rebuild_scope('series.customer_id', 'series.month') }}
