@@ -4,11 +4,11 @@
 -- whose inputs changed since the series were last built, one row per month (customer
 -- null) whose snapshot day moved, that is new or that left the spine, and one row
 -- with both null that stamps the run (scoped_at), so a series model can tell that
--- this table is this run's (macro mrr_rebuild_scope_check).
+-- this table is this run's (macro mrr_delete_rebuild_scope).
 --
 -- Why a comparison and not the base models' change stamps: a customer's series rows
 -- follow from its rows of int_series_inputs and the month spine alone, so comparing
--- those rows, every column and nulls included (except all, no hash), catches every
+-- those rows as multisets, every column and nulls included (no hash), catches every
 -- cause at once: a new item version, a cancelled subscription, a repriced plan, a
 -- corrected FX rate, a customer flagged as a test account, a subscription moved to
 -- another customer (both customers differ), a changed var. The previous rows are
@@ -54,30 +54,30 @@ months as (
         from months
     ),
 {% else %}
-    inputs as (
-        select {{ input_columns | join(', ') }} from {{ ref('int_series_inputs') }}
+    -- Each row counted +1 now and -1 as built: a row whose counts differ sums to
+    -- non-zero. One aggregate over both sides (an except all each way took three
+    -- times as long at 1M customers).
+    signed_inputs as (
+        select
+            {{ input_columns | join(',\n            ') }},
+            1 as side
+        from {{ ref('int_series_inputs') }}
+        union all
+        select
+            {{ input_columns | join(',\n            ') }},
+            -1 as side
+        from {{ built_inputs }}
     ),
 
-    built_inputs as (
-        select {{ input_columns | join(', ') }} from {{ built_inputs }}
+    changed_inputs as (
+        select customer_id
+        from signed_inputs
+        group by {{ input_columns | join(', ') }}
+        having sum(side) <> 0
     ),
 
     built_months as (
         select month, snapshot_date from {{ built_months }}
-    ),
-
-    changed_inputs as (
-        (
-            select * from inputs
-            except all
-            select * from built_inputs
-        )
-        union all
-        (
-            select * from built_inputs
-            except all
-            select * from inputs
-        )
     ),
 
     current_months as (
