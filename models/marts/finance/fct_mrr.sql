@@ -20,10 +20,10 @@ with
 final as (
     select
         cast(month as date) as month,
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(customer_id as {{ mrr_string_type() }}) as customer_id,
         cast(mrr as {{ mrr_money_type() }}) as mrr,
         cast(previous_mrr as {{ mrr_money_type() }}) as previous_mrr,
-        cast(movement_type as {{ dbt.type_string() }}) as movement_type,
+        cast(movement_type as {{ mrr_string_type() }}) as movement_type,
         cast(movement_amount as {{ mrr_money_type() }}) as movement_amount
     from movements
 )

@@ -47,15 +47,15 @@ plan_attributes as (
 final as (
     select
         cast(movements.month as date) as month,
-        cast(movements.customer_id as {{ dbt.type_string() }}) as customer_id,
-        cast(plan_attributes.plan_id as {{ dbt.type_string() }}) as plan_id,
-        cast(plan_attributes.plan_name as {{ dbt.type_string() }}) as plan_name,
-        cast(plan_attributes.product_name as {{ dbt.type_string() }}) as product_name,
-        cast(customers.segment as {{ dbt.type_string() }}) as segment,
-        cast(customers.country_code as {{ dbt.type_string() }}) as country_code,
+        cast(movements.customer_id as {{ mrr_string_type() }}) as customer_id,
+        cast(plan_attributes.plan_id as {{ mrr_string_type() }}) as plan_id,
+        cast(plan_attributes.plan_name as {{ mrr_string_type() }}) as plan_name,
+        cast(plan_attributes.product_name as {{ mrr_string_type() }}) as product_name,
+        cast(customers.segment as {{ mrr_string_type() }}) as segment,
+        cast(customers.country_code as {{ mrr_string_type() }}) as country_code,
         cast(movements.mrr as {{ mrr_money_type() }}) as mrr,
         cast(movements.previous_mrr as {{ mrr_money_type() }}) as previous_mrr,
-        cast(movements.movement_type as {{ dbt.type_string() }}) as movement_type,
+        cast(movements.movement_type as {{ mrr_string_type() }}) as movement_type,
         cast(movements.movement_amount as {{ mrr_money_type() }}) as movement_amount
     from movements
     left join plan_attributes
