@@ -139,12 +139,18 @@ def summary(rows, schema: str, night_started: str) -> dict:
     closed_now = rows(f"select distinct month from {schema}.fct_monthly_metrics_closed "
                       f"where published_at >= cast('{night_started}' as timestamp) order by month")
     restated = rows(f"select month, count(*) from {schema}.audit_restatements group by month order by month")
+    # What the incremental customer series recomputed (int_series_rebuild_scope; none
+    # listed on a full refresh, which rebuilds them whole).
+    scoped_customers = rows(f"select count(*) from {schema}.int_series_rebuild_scope where customer_id is not null")
+    scoped_months = rows(f"select month from {schema}.int_series_rebuild_scope where month is not null order by 1")
     return {
         "raw_rows": {table: sum(counts.values()) for table, counts in raw.items()},
         "raw_dispositions": raw,
         "rejected_records": int(rows(f"select count(*) from {schema}.audit_rejected_records")[0][0]),
         "months_newly_closed": [str(month) for (month,) in closed_now],
         "months_restated": {str(month): int(count) for month, count in restated},
+        "series_recomputed": {"customers": int(scoped_customers[0][0]),
+                              "months": [str(month) for (month,) in scoped_months]},
     }
 
 
@@ -170,6 +176,9 @@ def report(facts: dict, where: str) -> None:
     log(f"  months restated: {len(restated)}"
         + (" (" + ", ".join(f"{m}: {n} metrics" for m, n in restated.items()) + "; see audit_restatements)"
            if restated else ""))
+    series = facts["series_recomputed"]
+    log(f"  customer series recomputed: {series['customers']} customers in every month, every customer in "
+        f"{len(series['months'])} months" + (f" ({', '.join(series['months'])})" if series["months"] else ""))
     late = {table: counts[LATE] for table, counts in facts["raw_dispositions"].items() if counts.get(LATE)}
     if late:
         log(f"  WARNING: {sum(late.values())} raw rows arrived after the lookback and were not read ("

@@ -156,6 +156,12 @@ def test_late_change_restates_closed_months_while_readers_keep_reading(nights):
         # the last one that did).
         assert _newly_closed(published) == ["2026-10-01"]
         assert "months newly closed: 1 (2026-10-01 .. 2026-10-01)" in output
+        # The customer series recomputed the flagged customer in every month and every
+        # customer in November, new since the last night; not everything.
+        facts = json.loads(published.with_name(published.stem + ".last_green.json").read_text())
+        assert facts["series_recomputed"]["months"] == ["2026-11-01"]
+        assert 1 <= facts["series_recomputed"]["customers"] < 50, facts["series_recomputed"]
+        assert "customer series recomputed:" in output
         published_after = _query(published, CLOSED)
         live_after = _query(published, LIVE)
         # Published figures never change; October is now closed and added.
