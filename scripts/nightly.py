@@ -177,8 +177,11 @@ def report(facts: dict, where: str) -> None:
         + (" (" + ", ".join(f"{m}: {n} metrics" for m, n in restated.items()) + "; see audit_restatements)"
            if restated else ""))
     series = facts["series_recomputed"]
-    log(f"  customer series recomputed: {series['customers']} customers in every month, every customer in "
-        f"{len(series['months'])} months" + (f" ({', '.join(series['months'])})" if series["months"] else ""))
+    if series.get("full_refresh"):
+        log("  customer series rebuilt whole (full refresh)")
+    else:
+        log(f"  customer series recomputed: {series['customers']} customers in every month, every customer "
+            f"in {len(series['months'])} months" + (f" ({', '.join(series['months'])})" if series["months"] else ""))
     late = {table: counts[LATE] for table, counts in facts["raw_dispositions"].items() if counts.get(LATE)}
     if late:
         log(f"  WARNING: {sum(late.values())} raw rows arrived after the lookback and were not read ("
@@ -239,6 +242,7 @@ def run_duckdb(options) -> int:
     checkpoint(build)
     copy_atomically(build, published)
     facts = duckdb_summary(published, night_started)
+    facts["series_recomputed"]["full_refresh"] = "--full-refresh" in options.dbt_args
     facts["published"] = str(published)
     facts["seconds"] = round(time.monotonic() - started, 1)
     (published.with_name(published.stem + ".last_green.json")).write_text(json.dumps(facts, indent=2) + "\n")
@@ -365,6 +369,7 @@ def run_postgres(options) -> int:
                 cursor.execute(query)
                 return cursor.fetchall()
         facts = summary(rows, pg_ident(published), night_started)
+        facts["series_recomputed"]["full_refresh"] = "--full-refresh" in options.dbt_args
         connection.commit()
         facts["published"] = f"{os.environ.get('MRR_PG_DATABASE', 'mrr')}.{published}"
         facts["seconds"] = round(time.monotonic() - started, 1)
