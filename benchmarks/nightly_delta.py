@@ -165,8 +165,8 @@ def apply_delta(con, schema: str, as_of: str, fraction: float = 0.005, seed: int
     return counts
 
 
-# Run stamps, not data: when a row was written, published or first seen.
-STAMP_COLUMNS = {"processed_at", "changed_at", "published_at", "first_seen_at"}
+# Run stamps, not data: when a row was written, published, first seen or built.
+STAMP_COLUMNS = {"processed_at", "changed_at", "published_at", "first_seen_at", "built_at"}
 # What a run did, not data: the rows an incremental run recomputed (a full refresh
 # recomputes everything and lists nothing).
 RUN_TABLES = {"int_series_rebuild_scope"}

@@ -14,17 +14,45 @@
 -- another customer (both customers differ), a changed var. The previous rows are
 -- the int_series_built_* tables, read without ref() because they are written after
 -- the series models of this run.
+--
+-- A run whose scope some series model applied but that never recorded its inputs as
+-- built (it failed, or did not select all four) leaves that scope pending: its rows
+-- are stamped later than the last build (int_series_built_months.built_at), so the
+-- next run takes them in too, even when the inputs have meanwhile gone back to what
+-- was built. Without a usable record (first incremental run, an upgrade, a full
+-- refresh) the scope is every month: those of the spine and those stored in any
+-- series table, so every row is deleted and computed again.
 {%- set built_inputs = adapter.get_relation(this.database, this.schema, 'int_series_built_inputs') %}
 {%- set built_months = adapter.get_relation(this.database, this.schema, 'int_series_built_months') %}
+{%- set previous_scope = adapter.get_relation(this.database, this.schema, this.identifier) %}
 {%- set input_columns = [
     'customer_id', 'plan_key', 'plan_id', 'plan_name', 'product_name', 'segment', 'country_code',
     'monthly_amount_reporting', 'effective_start_date', 'effective_end_date'] %}
-{#- A built table of an older version of the project, with other columns, cannot be
-    compared: then every month is in scope, which recomputes every row. -#}
-{%- set comparable = built_inputs is not none and built_months is not none %}
-{%- if comparable and execute %}
-    {%- set built_columns = adapter.get_columns_in_relation(built_inputs) | map(attribute='name') | map('lower') | list %}
-    {%- set comparable = built_columns == input_columns %}
+{%- set series_models = ['int_customer_mrr_monthly', 'int_customer_plan_mrr_monthly', 'fct_mrr', 'fct_mrr_by_plan'] %}
+{%- set comparable = built_inputs is not none and built_months is not none and not flags.FULL_REFRESH %}
+{%- set stored_series = [] %}
+{%- if execute %}
+    {%- if comparable %}
+        {%- set built_columns = adapter.get_columns_in_relation(built_inputs) | map(attribute='name') | map('lower') | list %}
+        {%- set month_columns = adapter.get_columns_in_relation(built_months) | map(attribute='name') | map('lower') | list %}
+        {%- set comparable = built_columns == input_columns and 'built_at' in month_columns %}
+    {%- endif %}
+    {%- if comparable %}
+        {#- Rows of a run that did not build all four series and had no record to keep. -#}
+        {%- set unbuilt = run_query("select count(*) from " ~ built_months ~ " where built_at is null") %}
+        {%- set comparable = unbuilt.columns[0].values()[0] | int == 0 %}
+    {%- endif %}
+    {%- for name in series_models %}
+        {%- set relation = adapter.get_relation(this.database, this.schema, name) %}
+        {%- if relation is not none %}
+            {%- do stored_series.append(relation) %}
+        {%- endif %}
+    {%- endfor %}
+{%- endif %}
+{%- set pending = comparable and previous_scope is not none %}
+{%- if pending and execute %}
+    {%- set scope_columns = adapter.get_columns_in_relation(previous_scope) | map(attribute='name') | map('lower') | list %}
+    {%- set pending = 'scoped_at' in scope_columns %}
 {%- endif %}
 -- depends_on: {{ ref('int_series_inputs') }}
 
@@ -34,9 +62,9 @@ months as (
     select * from {{ ref('int_months') }}
 ),
 
-{% if flags.FULL_REFRESH or not mrr_series_are_incremental() %}
-    -- A full refresh rebuilds every series table whole, as every run does where they
-    -- are plain tables: nothing to compare.
+{% if not mrr_series_are_incremental() %}
+    -- The series are plain tables here, rebuilt whole on every run: nothing to
+    -- compare.
     scope as (
         select
             cast(null as {{ dbt.type_string() }}) as customer_id,
@@ -45,13 +73,23 @@ months as (
         where 1 = 0
     ),
 {% elif not comparable %}
-    -- Nothing records what the series were built from (their first incremental run,
-    -- or an upgrade): every month, so every row is computed again.
+    -- Nothing usable records what the series were built from: every month of the
+    -- spine and every month a series table holds, so every row is computed again.
+    -- On a full refresh the series are rebuilt whole anyway; the months are listed
+    -- so that a full refresh that fails half way leaves them pending.
+    every_month as (
+        select month from months
+        {%- for relation in stored_series %}
+            union
+            select distinct month from {{ relation }}
+        {%- endfor %}
+    ),
+
     scope as (
-        select
+        select distinct
             cast(null as {{ dbt.type_string() }}) as customer_id,
             month
-        from months
+        from every_month
     ),
 {% else %}
     -- Each row counted +1 now and -1 as built: a row whose counts differ sums to
@@ -98,17 +136,48 @@ months as (
         )
     ),
 
+    -- The scope of runs since the last build, applied by some series model but never
+    -- recorded as built.
+    pending_scope as (
+        {% if pending -%}
+            select
+                customer_id,
+                month
+            from {{ previous_scope }}
+            where scoped_at > (select max(built_at) from {{ built_months }})
+        {%- else -%}
+            select
+                cast(null as {{ dbt.type_string() }}) as customer_id,
+                cast(null as date) as month
+            from months
+            where 1 = 0
+        {%- endif %}
+    ),
+
+    scope_customers as (
+        select customer_id from changed_inputs
+        union
+        select customer_id from pending_scope
+    ),
+
+    scope_months as (
+        select month from changed_months
+        union
+        select month from pending_scope
+    ),
+
     scope as (
-        select distinct
+        select
             customer_id,
             cast(null as date) as month
-        from changed_inputs
+        from scope_customers
         where customer_id is not null
         union all
-        select distinct
+        select
             cast(null as {{ dbt.type_string() }}) as customer_id,
             month
-        from changed_months
+        from scope_months
+        where month is not null
     ),
 {%- endif %}
 

@@ -134,3 +134,93 @@ def test_series_model_refuses_another_runs_scope(nights):
     assert done.returncode != 0
     assert "needs int_series_rebuild_scope built in the same run" in done.stdout, done.stdout
     assert _query(incremental, "select count(*), sum(mrr) from fct_mrr") == before
+
+
+# ------------------------------------------- runs that never recorded their inputs as built
+def _dbt_any(db: Path, work: Path, as_of: str, *args: str) -> int:
+    """A dbt invocation of any kind (`run`, `build`); its exit code."""
+    env = {**os.environ, "MRR_DUCKDB_PATH": str(db), "DBT_PROFILES_DIR": str(PROJECT_DIR), "MRR_TARGET": "duckdb",
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_PARTIAL_PARSE": "False"}
+    command = [str(Path(sys.executable).parent / "dbt"), *args, "--quiet", "--project-dir", str(PROJECT_DIR),
+               "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+               "--vars", f'{{as_of_date: "{as_of}"}}']
+    return subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900).returncode
+
+
+def _new_item_version(db: Path, quantity: str, updated_at: str) -> None:
+    """A new raw version of one counting item, its quantity ``quantity`` (an expression
+    of the latest version's quantity)."""
+    connection = duckdb.connect(str(db))
+    try:
+        connection.execute(f"""
+            insert into {RAW}.subscription_items
+            select * replace ({quantity} as quantity, timestamp '{updated_at}' as updated_at)
+            from {RAW}.subscription_items
+            where trim(subscription_item_id) = (
+                select min(subscription_item_id) from main.int_subscription_items_active
+                where effective_end_date is null)
+            qualify row_number() over (order by updated_at desc) = 1""")
+    finally:
+        connection.close()
+
+
+def _equals_full_refresh(db: Path, work: Path, as_of: str) -> dict:
+    """Tables of ``db`` differing from a full refresh of a copy of it: {table: rows}."""
+    full = db.with_name(db.stem + "_full.duckdb")
+    shutil.copyfile(db, full)
+    _dbt(full, work, as_of, *SERIES_NIGHT, "--full-refresh")
+    return {table: rows for table, rows in nightly_delta.compare_databases(str(db), str(full)).items() if rows}
+
+
+SERIES_NIGHT = ("--exclude", "resource_type:seed", "resource_type:unit_test")
+
+
+@pytest.fixture(scope="module")
+def demo_build(tmp_path_factory):
+    work = tmp_path_factory.mktemp("unrecorded")
+    db = work / "demo.duckdb"
+    _dbt(db, work, AS_OF, *NO_UNIT_TESTS)
+    return work, db
+
+
+def test_unrecorded_run_stays_pending_when_inputs_go_back(demo_build):
+    """A run that changes the series but does not record its inputs as built (here a
+    `dbt run` of the series alone; a failed build does the same), then a night whose
+    inputs are back to what was last recorded: the first run's scope is still
+    recomputed, so its rows do not linger (found by a review: 6 rows per series)."""
+    work, base = demo_build
+    db = work / "revert.duckdb"
+    shutil.copyfile(base, db)
+    _new_item_version(db, "quantity * 2", "2026-11-24 01:00:00")
+    assert _dbt_any(db, work, AS_OF, "run", "--select", "+fct_mrr", "+fct_mrr_by_plan") == 0
+    _new_item_version(db, "quantity // 2", "2026-11-24 02:00:00")  # the quantity as it was built
+    _dbt(db, work, AS_OF, *SERIES_NIGHT)
+    assert _equals_full_refresh(db, work, AS_OF) == {}
+
+
+def test_night_without_a_series_model_is_made_up_next_night(demo_build):
+    """`--exclude fct_mrr_by_plan` keeps the record of the last complete build, so the
+    next night also recomputes what fct_mrr_by_plan missed."""
+    work, base = demo_build
+    db = work / "exclude.duckdb"
+    shutil.copyfile(base, db)
+    _new_item_version(db, "quantity * 3", "2026-11-24 01:00:00")
+    # int_series_built_* run too: they must not record fct_mrr_by_plan as built.
+    assert _dbt_any(db, work, AS_OF, "run", "--exclude", "fct_mrr_by_plan") == 0
+    _dbt(db, work, AS_OF, *SERIES_NIGHT)
+    assert _equals_full_refresh(db, work, AS_OF) == {}
+
+
+def test_without_a_record_every_stored_month_is_recomputed(demo_build):
+    """No record of the last build (an upgrade, or a lost table) and as_of_date moved
+    back: the months that left the spine are deleted too, not only the spine's."""
+    work, base = demo_build
+    db = work / "upgrade.duckdb"
+    shutil.copyfile(base, db)
+    connection = duckdb.connect(str(db))
+    try:
+        connection.execute("drop table main.int_series_built_months")
+    finally:
+        connection.close()
+    _dbt(db, work, "2026-10-15", *SERIES_NIGHT)
+    assert _equals_full_refresh(db, work, "2026-10-15") == {}
