@@ -125,12 +125,13 @@ def utc_now_text() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def summary(rows, schema: str, night_started: str) -> dict:
+def summary(rows, schema: str, night_started: str, full_refresh: bool) -> dict:
     """What the published marts say about this night; ``rows(sql)`` runs a query.
 
     ``night_started`` is when this run began (UTC, to the second, as text): the
     months it closed are those first published at or after it. A re-run of a night
     that closed nothing new, or of one already published, closes nothing.
+    ``full_refresh``: the night rebuilt the customer series whole.
     """
     raw = {}
     for table, disposition, count in rows(
@@ -150,15 +151,16 @@ def summary(rows, schema: str, night_started: str) -> dict:
         "months_newly_closed": [str(month) for (month,) in closed_now],
         "months_restated": {str(month): int(count) for month, count in restated},
         "series_recomputed": {"customers": int(scoped_customers[0][0]),
-                              "months": [str(month) for (month,) in scoped_months]},
+                              "months": [str(month) for (month,) in scoped_months],
+                              "full_refresh": full_refresh},
     }
 
 
-def duckdb_summary(published: Path, night_started: str) -> dict:
+def duckdb_summary(published: Path, night_started: str, full_refresh: bool) -> dict:
     import duckdb
     connection = duckdb.connect(str(published), read_only=True)
     try:
-        return summary(lambda query: connection.execute(query).fetchall(), "main", night_started)
+        return summary(lambda query: connection.execute(query).fetchall(), "main", night_started, full_refresh)
     finally:
         connection.close()
 
@@ -177,7 +179,7 @@ def report(facts: dict, where: str) -> None:
         + (" (" + ", ".join(f"{m}: {n} metrics" for m, n in restated.items()) + "; see audit_restatements)"
            if restated else ""))
     series = facts["series_recomputed"]
-    if series.get("full_refresh"):
+    if series["full_refresh"]:
         log("  customer series rebuilt whole (full refresh)")
     else:
         log(f"  customer series recomputed: {series['customers']} customers in every month, every customer "
@@ -241,8 +243,7 @@ def run_duckdb(options) -> int:
     # Publish: an atomic switch to the new file.
     checkpoint(build)
     copy_atomically(build, published)
-    facts = duckdb_summary(published, night_started)
-    facts["series_recomputed"]["full_refresh"] = "--full-refresh" in options.dbt_args
+    facts = duckdb_summary(published, night_started, "--full-refresh" in options.dbt_args)
     facts["published"] = str(published)
     facts["seconds"] = round(time.monotonic() - started, 1)
     (published.with_name(published.stem + ".last_green.json")).write_text(json.dumps(facts, indent=2) + "\n")
@@ -368,8 +369,7 @@ def run_postgres(options) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(query)
                 return cursor.fetchall()
-        facts = summary(rows, pg_ident(published), night_started)
-        facts["series_recomputed"]["full_refresh"] = "--full-refresh" in options.dbt_args
+        facts = summary(rows, pg_ident(published), night_started, "--full-refresh" in options.dbt_args)
         connection.commit()
         facts["published"] = f"{os.environ.get('MRR_PG_DATABASE', 'mrr')}.{published}"
         facts["seconds"] = round(time.monotonic() - started, 1)

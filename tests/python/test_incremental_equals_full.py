@@ -30,15 +30,23 @@ AS_OF = "2026-11-24"
 RAW = "main_billing_raw"
 BASE = ["customers", "plans", "subscriptions", "subscription_items", "invoices", "invoice_lines"]
 NO_UNIT_TESTS = ["--exclude", "resource_type:unit_test"]
+# A night: the seeds (the raw data) stay as the test changed them.
+NIGHT = ("--exclude", "resource_type:seed", "resource_type:unit_test")
+
+
+def _run_dbt(db: Path, work: Path, as_of: str, command: str, *args: str) -> subprocess.CompletedProcess:
+    """`dbt <command>` on ``db`` with as_of_date ``as_of``, whatever its outcome."""
+    env = {**os.environ, "MRR_DUCKDB_PATH": str(db), "DBT_PROFILES_DIR": str(PROJECT_DIR), "MRR_TARGET": "duckdb",
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_PARTIAL_PARSE": "False"}
+    arguments = [str(Path(sys.executable).parent / "dbt"), command, "--quiet", "--project-dir", str(PROJECT_DIR),
+                 "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+                 "--vars", f'{{as_of_date: "{as_of}"}}', *args]
+    return subprocess.run(arguments, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900)
 
 
 def _dbt(db: Path, work: Path, as_of: str, *args: str) -> None:
-    env = {**os.environ, "MRR_DUCKDB_PATH": str(db), "DBT_PROFILES_DIR": str(PROJECT_DIR), "MRR_TARGET": "duckdb",
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_PARTIAL_PARSE": "False"}
-    command = [str(Path(sys.executable).parent / "dbt"), "build", "--quiet", "--project-dir", str(PROJECT_DIR),
-               "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-               "--vars", f'{{as_of_date: "{as_of}"}}', *args]
-    done = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900)
+    """`dbt build`, which must succeed."""
+    done = _run_dbt(db, work, as_of, "build", *args)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -62,8 +70,8 @@ def nights(tmp_path_factory):
         connection.close()
     shutil.copyfile(incremental, full)
     night = delta["as_of_date"]
-    _dbt(incremental, work, night, "--exclude", "resource_type:seed", "resource_type:unit_test")
-    _dbt(full, work, night, "--exclude", "resource_type:seed", "resource_type:unit_test", "--full-refresh")
+    _dbt(incremental, work, night, *NIGHT)
+    _dbt(full, work, night, *NIGHT, "--full-refresh")
     return work, incremental, full, delta
 
 
@@ -100,7 +108,7 @@ def test_quiet_night_changes_nothing_and_cascades_nothing(nights):
     before = dt.datetime.fromisoformat(delta["updated_at"])
     # The lookback window of the quiet night: 3 days before the newest version processed.
     window = before - dt.timedelta(days=3)
-    _dbt(incremental, work, delta["as_of_date"], "--exclude", "resource_type:seed", "resource_type:unit_test")
+    _dbt(incremental, work, delta["as_of_date"], *NIGHT)
     for table in BASE:
         written, changed, in_window = _query(incremental, f"""
             select
@@ -123,30 +131,14 @@ def test_series_model_refuses_another_runs_scope(nights):
     """A customer series model run without int_series_rebuild_scope would apply the
     scope of an earlier run and leave changed customers stale: it stops instead."""
     work, incremental, _full, delta = nights
-    env = {**os.environ, "MRR_DUCKDB_PATH": str(incremental), "DBT_PROFILES_DIR": str(PROJECT_DIR),
-           "MRR_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_PARTIAL_PARSE": "False"}
     before = _query(incremental, "select count(*), sum(mrr) from fct_mrr")
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "run", "--project-dir", str(PROJECT_DIR),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-         "--vars", f'{{as_of_date: "{delta["as_of_date"]}"}}', "--select", "fct_mrr"],
-        env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900)
+    done = _run_dbt(incremental, work, delta["as_of_date"], "run", "--select", "fct_mrr")
     assert done.returncode != 0
     assert "needs int_series_rebuild_scope built in the same run" in done.stdout, done.stdout
     assert _query(incremental, "select count(*), sum(mrr) from fct_mrr") == before
 
 
 # ------------------------------------------- runs that never recorded their inputs as built
-def _dbt_any(db: Path, work: Path, as_of: str, *args: str) -> int:
-    """A dbt invocation of any kind (`run`, `build`); its exit code."""
-    env = {**os.environ, "MRR_DUCKDB_PATH": str(db), "DBT_PROFILES_DIR": str(PROJECT_DIR), "MRR_TARGET": "duckdb",
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_PARTIAL_PARSE": "False"}
-    command = [str(Path(sys.executable).parent / "dbt"), *args, "--quiet", "--project-dir", str(PROJECT_DIR),
-               "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-               "--vars", f'{{as_of_date: "{as_of}"}}']
-    return subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900).returncode
-
-
 def _new_item_version(db: Path, quantity: str, updated_at: str) -> None:
     """A new raw version of one counting item, its quantity ``quantity`` (an expression
     of the latest version's quantity)."""
@@ -168,11 +160,8 @@ def _equals_full_refresh(db: Path, work: Path, as_of: str) -> dict:
     """Tables of ``db`` differing from a full refresh of a copy of it: {table: rows}."""
     full = db.with_name(db.stem + "_full.duckdb")
     shutil.copyfile(db, full)
-    _dbt(full, work, as_of, *SERIES_NIGHT, "--full-refresh")
+    _dbt(full, work, as_of, *NIGHT, "--full-refresh")
     return {table: rows for table, rows in nightly_delta.compare_databases(str(db), str(full)).items() if rows}
-
-
-SERIES_NIGHT = ("--exclude", "resource_type:seed", "resource_type:unit_test")
 
 
 @pytest.fixture(scope="module")
@@ -192,9 +181,9 @@ def test_unrecorded_run_stays_pending_when_inputs_go_back(demo_build):
     db = work / "revert.duckdb"
     shutil.copyfile(base, db)
     _new_item_version(db, "quantity * 2", "2026-11-24 01:00:00")
-    assert _dbt_any(db, work, AS_OF, "run", "--select", "+fct_mrr", "+fct_mrr_by_plan") == 0
+    assert _run_dbt(db, work, AS_OF, "run", "--select", "+fct_mrr", "+fct_mrr_by_plan").returncode == 0
     _new_item_version(db, "quantity // 2", "2026-11-24 02:00:00")  # the quantity as it was built
-    _dbt(db, work, AS_OF, *SERIES_NIGHT)
+    _dbt(db, work, AS_OF, *NIGHT)
     assert _equals_full_refresh(db, work, AS_OF) == {}
 
 
@@ -206,8 +195,8 @@ def test_night_without_a_series_model_is_made_up_next_night(demo_build):
     shutil.copyfile(base, db)
     _new_item_version(db, "quantity * 3", "2026-11-24 01:00:00")
     # int_series_built_* run too: they must not record fct_mrr_by_plan as built.
-    assert _dbt_any(db, work, AS_OF, "run", "--exclude", "fct_mrr_by_plan") == 0
-    _dbt(db, work, AS_OF, *SERIES_NIGHT)
+    assert _run_dbt(db, work, AS_OF, "run", "--exclude", "fct_mrr_by_plan").returncode == 0
+    _dbt(db, work, AS_OF, *NIGHT)
     assert _equals_full_refresh(db, work, AS_OF) == {}
 
 
@@ -222,5 +211,5 @@ def test_without_a_record_every_stored_month_is_recomputed(demo_build):
         connection.execute("drop table main.int_series_built_months")
     finally:
         connection.close()
-    _dbt(db, work, "2026-10-15", *SERIES_NIGHT)
+    _dbt(db, work, "2026-10-15", *NIGHT)
     assert _equals_full_refresh(db, work, "2026-10-15") == {}

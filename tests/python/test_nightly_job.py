@@ -61,10 +61,14 @@ def _query(path: Path, sql: str):
 CLOSED = "select month, metric, published_value, published_at from main.fct_monthly_metrics_closed order by 1, 2"
 
 
+def _last_green(published: Path) -> dict:
+    """The summary file of the last green night."""
+    return json.loads(published.with_name(published.stem + ".last_green.json").read_text())
+
+
 def _newly_closed(published: Path) -> list[str]:
     """The months the last green night closed, from its summary file."""
-    facts = json.loads(published.with_name(published.stem + ".last_green.json").read_text())
-    return facts["months_newly_closed"]
+    return _last_green(published)["months_newly_closed"]
 LIVE = "select month, closing_mrr, closing_customers from main.fct_mrr_movements order by 1"
 
 
@@ -158,9 +162,9 @@ def test_late_change_restates_closed_months_while_readers_keep_reading(nights):
         assert "months newly closed: 1 (2026-10-01 .. 2026-10-01)" in output
         # The customer series recomputed the flagged customer in every month and every
         # customer in November, new since the last night; not everything.
-        facts = json.loads(published.with_name(published.stem + ".last_green.json").read_text())
-        assert facts["series_recomputed"]["months"] == ["2026-11-01"]
-        assert 1 <= facts["series_recomputed"]["customers"] < 50, facts["series_recomputed"]
+        series = _last_green(published)["series_recomputed"]
+        assert series["months"] == ["2026-11-01"]
+        assert 1 <= series["customers"] < 50, series
         assert "customer series recomputed:" in output
         published_after = _query(published, CLOSED)
         live_after = _query(published, LIVE)
