@@ -164,13 +164,14 @@ BUGS: tuple[Bug, ...] = (
               "        ) as effective_end_at"),
         "Only ended_at is taken as the end; a scheduled cancel_at keeps counting until ended_at "
         "is filled in."),
-    Bug("start_boundary_exclusive", "intermediate", "macros/mrr_items_on_snapshot_days.sql",
-        "                items.effective_start_date <= series_months.snapshot_date\n",
-        "                items.effective_start_date < series_months.snapshot_date\n",
+    Bug("start_boundary_exclusive", "intermediate", "macros/mrr_monthly_series_ctes.sql",
+        "cast({{ dbt.date_trunc('month', 'items.effective_start_date') }} as date) as first_counted_month",
+        "cast({{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'items.effective_start_date')) }} as date)"
+        " as first_counted_month",
         "Off by one on the snapshot day: an item that starts on the snapshot day is not counted."),
-    Bug("end_boundary_inclusive", "intermediate", "macros/mrr_items_on_snapshot_days.sql",
-        "{{ mrr_open_end_date() }}) > series_months.snapshot_date",
-        "{{ mrr_open_end_date() }}) >= series_months.snapshot_date",
+    Bug("end_boundary_inclusive", "intermediate", "macros/mrr_monthly_series_ctes.sql",
+        "{{ dbt.dateadd('day', -1, 'least(coalesce(items.effective_end_date, '",
+        "{{ dbt.dateadd('day', 0, 'least(coalesce(items.effective_end_date, '",
         "valid_to treated as inclusive: an item ending on the snapshot day still counts."),
     Bug("rebuild_scope_one_way", "intermediate", "models/intermediate/int_series_rebuild_scope.sql",
         "        having sum(side) <> 0",
@@ -182,8 +183,8 @@ BUGS: tuple[Bug, ...] = (
         "when months.month = months.as_of_month then cast({{ dbt.last_day('months.month', 'month') }} as date)",
         "Every snapshot at month end, including the as_of month: MRR 'as of' a future day."),
     Bug("mrr_rounded_to_cents", "intermediate", "macros/mrr_monthly_series_ctes.sql",
-        "then {{ mrr_round_money('sum(amount_on_snapshot_day)') }}",
-        "then cast(round(sum(amount_on_snapshot_day), 2) as {{ mrr_money_type() }})",
+        "when amount >= 0.0000005 then {{ mrr_round_money('amount') }}",
+        "when amount >= 0.0000005 then cast(round(amount, 2) as {{ mrr_money_type() }})",
         "Money rounded to cents out of habit; the spec rounds to 6 decimals."),
     Bug("draft_invoices_counted", "intermediate", "models/intermediate/int_invoice_lines_converted.sql",
         "status in ('open', 'paid', 'uncollectible')",
@@ -204,16 +205,16 @@ BUGS: tuple[Bug, ...] = (
         "when series.previous_mrr = 0 then 'new'",
         "'No MRR last month' taken to mean new; a returning customer is counted as new."),
     Bug("churn_month_dropped", "intermediate", "macros/mrr_monthly_series_ctes.sql",
-        "        sum(amount_on_snapshot_day) >= 0.0000005\n"
-        "        or sum(amount_on_previous_snapshot_day) >= 0.0000005\n",
-        "        sum(amount_on_snapshot_day) >= 0.0000005\n",
-        "Keeping only the months with MRR, as before: the month after each run, the only "
+        "        amount >= 0.0000005\n"
+        "        or amount - amount_change >= 0.0000005\n",
+        "        amount >= 0.0000005\n",
+        "Keeping only the periods with MRR, as before: the month after each run, the only "
         "row with MRR 0, vanishes, and every churn with it."),
-    Bug("previous_snapshot_a_month_earlier", "intermediate", "macros/mrr_monthly_series_ctes.sql",
-        "cast({{ dbt.dateadd('day', -1, 'month') }} as date) as previous_snapshot_date",
-        "cast({{ dbt.dateadd('month', -1, 'snapshot_date') }} as date) as previous_snapshot_date",
-        "The month before's snapshot day taken as the snapshot day one month earlier: right "
-        "for March, but April 30 gives March 30, and a mid-month as_of_date a mid-month day."),
+    Bug("counted_in_the_month_it_ends", "intermediate", "macros/mrr_monthly_series_ctes.sql",
+        "            when last_counting_day = cast({{ dbt.last_day('last_counting_day', 'month') }} as date)\n",
+        "            when true\n",
+        "The last counted month taken as the month of the last counting day: an item that "
+        "ends mid-month still counts on that month's snapshot day, after it ended."),
     Bug("closing_customers_count_churn_rows", "marts", "models/marts/finance/fct_mrr_movements.sql",
         "sum(case when mrr > 0 then 1 else 0 end) as closing_customers",
         "count(*) as closing_customers",
