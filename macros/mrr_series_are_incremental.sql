@@ -1,5 +1,5 @@
-{#- Whether the customer series (int_customer_mrr_monthly, int_customer_plan_mrr_monthly,
-    fct_mrr, fct_mrr_by_plan) are incremental on this warehouse: where the base models
+{#- Whether the customer series marts (fct_mrr, fct_mrr_by_plan) are incremental on
+    this warehouse: where the base models
     are (DuckDB, PostgreSQL); plain tables elsewhere. -#}
 {% macro mrr_series_are_incremental() -%}
     {{ return(target.type in ('duckdb', 'postgres')) }}

@@ -1,11 +1,10 @@
-{#- Whether this invocation builds all four customer series models
-    (int_customer_mrr_monthly, int_customer_plan_mrr_monthly, fct_mrr,
+{#- Whether this invocation builds both customer series marts (fct_mrr,
     fct_mrr_by_plan). Only then may int_series_built_* record their inputs as
     built: a run that leaves one out (`--exclude fct_mrr_by_plan`) keeps the old
     record, so the next run still recomputes what the left-out model missed. -#}
 {% macro mrr_series_built_together() -%}
     {%- set selected = selected_resources if selected_resources is defined else [] -%}
-    {%- set series = ['int_customer_mrr_monthly', 'int_customer_plan_mrr_monthly', 'fct_mrr', 'fct_mrr_by_plan'] -%}
+    {%- set series = ['fct_mrr', 'fct_mrr_by_plan'] -%}
     {%- for name in series -%}
         {%- if ('model.' ~ project_name ~ '.' ~ name) not in selected -%}
             {{ return(false) }}

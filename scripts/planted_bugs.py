@@ -164,12 +164,12 @@ BUGS: tuple[Bug, ...] = (
               "        ) as effective_end_at"),
         "Only ended_at is taken as the end; a scheduled cancel_at keeps counting until ended_at "
         "is filled in."),
-    Bug("start_boundary_exclusive", "intermediate", "macros/mrr_monthly_series_ctes.sql",
+    Bug("start_boundary_exclusive", "intermediate", "macros/mrr_series_periods_ctes.sql",
         "cast({{ dbt.date_trunc('month', 'items.effective_start_date') }} as date) as first_counted_month",
         "cast({{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'items.effective_start_date')) }} as date)"
         " as first_counted_month",
         "Off by one on the snapshot day: an item that starts on the snapshot day is not counted."),
-    Bug("end_boundary_inclusive", "intermediate", "macros/mrr_monthly_series_ctes.sql",
+    Bug("end_boundary_inclusive", "intermediate", "macros/mrr_series_periods_ctes.sql",
         "{{ dbt.dateadd('day', -1, 'least(coalesce(items.effective_end_date, '",
         "{{ dbt.dateadd('day', 0, 'least(coalesce(items.effective_end_date, '",
         "valid_to treated as inclusive: an item ending on the snapshot day still counts."),
@@ -182,7 +182,7 @@ BUGS: tuple[Bug, ...] = (
         "when months.month = months.as_of_month then months.as_of_date",
         "when months.month = months.as_of_month then cast({{ dbt.last_day('months.month', 'month') }} as date)",
         "Every snapshot at month end, including the as_of month: MRR 'as of' a future day."),
-    Bug("mrr_rounded_to_cents", "intermediate", "macros/mrr_monthly_series_ctes.sql",
+    Bug("mrr_rounded_to_cents", "intermediate", "macros/mrr_series_periods_ctes.sql",
         "when amount >= 0.0000005 then {{ mrr_round_money('amount') }}",
         "when amount >= 0.0000005 then cast(round(amount, 2) as {{ mrr_money_type() }})",
         "Money rounded to cents out of habit; the spec rounds to 6 decimals."),
@@ -200,17 +200,17 @@ BUGS: tuple[Bug, ...] = (
         "and issued_at <= {{ mrr_as_of_date() }}",
         "Comparing a timestamp with a date: invoices issued during the as_of day itself are lost."),
     # -------------------------------------------------------------------- marts
-    Bug("reactivation_as_new", "marts", "macros/mrr_movement_ctes.sql",
-        "when series.previous_mrr = 0 and series.month = first_months.first_month then 'new'",
-        "when series.previous_mrr = 0 then 'new'",
+    Bug("reactivation_as_new", "marts", "macros/mrr_series_period_months.sql",
+        "when periods.previous_mrr = 0 and periods.start_month = periods.first_paying_month then 'new'",
+        "when periods.previous_mrr = 0 then 'new'",
         "'No MRR last month' taken to mean new; a returning customer is counted as new."),
-    Bug("churn_month_dropped", "intermediate", "macros/mrr_monthly_series_ctes.sql",
+    Bug("churn_month_dropped", "intermediate", "macros/mrr_series_periods_ctes.sql",
         "        amount >= 0.0000005\n"
         "        or amount - amount_change >= 0.0000005\n",
         "        amount >= 0.0000005\n",
         "Keeping only the periods with MRR, as before: the month after each run, the only "
         "row with MRR 0, vanishes, and every churn with it."),
-    Bug("counted_in_the_month_it_ends", "intermediate", "macros/mrr_monthly_series_ctes.sql",
+    Bug("counted_in_the_month_it_ends", "intermediate", "macros/mrr_series_periods_ctes.sql",
         "            when last_counting_day = cast({{ dbt.last_day('last_counting_day', 'month') }} as date)\n",
         "            when true\n",
         "The last counted month taken as the month of the last counting day: an item that "

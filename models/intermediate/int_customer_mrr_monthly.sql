@@ -1,15 +1,16 @@
 -- One row per customer per month with MRR above 0 on the month's snapshot day or on
 -- the month before's (spec sections 5 and 6): the months a customer pays, each with
 -- its previous month's MRR, and the month after each run with MRR 0 (its churn
--- month). Readers of paying months filter mrr > 0. Items are joined to months by
--- range, so the cost grows with active customer-months, not customers x months.
-{{ config(
-    materialized='incremental' if mrr_series_are_incremental() else 'table',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ mrr_delete_rebuild_scope() }}",
-) }}
--- depends_on: {{ ref('int_series_rebuild_scope') }}
+-- month). The series logic of fct_mrr, which is built from the same macro with the
+-- movements and is what other models read.
+--
+-- A view: at 1M customers on the long data shape the series is 37M rows, and
+-- writing them a second time beside fct_mrr cost 5-8 s of a full build. Computing
+-- it again is cheap (periods of constant MRR, macro mrr_series_periods_ctes), so it
+-- stays here, under its unit tests, for whoever wants the series without the
+-- movements.
+{{ config(materialized='view') }}
+
 with
 
 items as (
@@ -20,7 +21,7 @@ months as (
     select * from {{ ref('int_months') }}
 ),
 
-{{ mrr_monthly_series_ctes('items', 'months', ['customer_id'], rebuild_scope=true) }},
+{{ mrr_monthly_series_ctes('items', 'months', ['customer_id']) }},
 
 final as (
     select

@@ -1,15 +1,13 @@
 -- One row per counting subscription item: int_series_inputs as it was when the
--- customer series (int_customer_mrr_monthly, int_customer_plan_mrr_monthly, fct_mrr,
--- fct_mrr_by_plan) were last built. Written after all four, so when one of them
--- fails or is skipped this stays at the last run that built them all; a run that
--- does not select all four keeps the previous rows too (int_series_built_months).
--- depends_on: {{ ref('int_customer_mrr_monthly') }}
--- depends_on: {{ ref('int_customer_plan_mrr_monthly') }}
+-- customer series marts (fct_mrr, fct_mrr_by_plan) were last built. Written after
+-- both, so when one of them fails or is skipped this stays at the last run that
+-- built both; a run that does not select both keeps the previous rows too
+-- (int_series_built_months).
 -- depends_on: {{ ref('fct_mrr') }}
 -- depends_on: {{ ref('fct_mrr_by_plan') }}
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
 {%- set together = mrr_series_built_together() or not mrr_series_are_incremental() %}
-{#- Not all four built in this run: keep the previous record when there is one. -#}
+{#- Not both built in this run: keep the previous record when there is one. -#}
 {%- set rows_from = previous if (not together and previous is not none) else 'inputs' %}
 
 with

@@ -1,12 +1,10 @@
 -- One row per month of the spine (int_months) as it was when the customer series
 -- were last built, with its snapshot day and when (built_at): the months whose rows
 -- an incremental run recomputes are the ones whose snapshot day moved, that are
--- new, or that left the spine. Written after the four series models, as
--- int_series_built_inputs. A run that does not build all four keeps the previous
+-- new, or that left the spine. Written after the two series marts, as
+-- int_series_built_inputs. A run that does not build both keeps the previous
 -- rows; with none to keep, built_at is null, which makes the next run recompute
 -- everything (int_series_rebuild_scope).
--- depends_on: {{ ref('int_customer_mrr_monthly') }}
--- depends_on: {{ ref('int_customer_plan_mrr_monthly') }}
 -- depends_on: {{ ref('fct_mrr') }}
 -- depends_on: {{ ref('fct_mrr_by_plan') }}
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
@@ -15,7 +13,7 @@
 {%- if previous is not none and execute %}
     {%- set previous_columns = adapter.get_columns_in_relation(previous) | map(attribute='name') | map('lower') | list %}
 {%- endif %}
-{#- Not all four built in this run: keep the previous record when there is one. -#}
+{#- Not both built in this run: keep the previous record when there is one. -#}
 {%- set keep_previous = not together and 'built_at' in previous_columns %}
 {%- if keep_previous %}
     {%- set rows_from, built_at = previous, 'built_at' %}

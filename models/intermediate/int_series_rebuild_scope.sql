@@ -1,5 +1,5 @@
--- The customers and the months whose rows of the customer series
--- (int_customer_mrr_monthly, int_customer_plan_mrr_monthly, fct_mrr, fct_mrr_by_plan)
+-- The customers and the months whose rows of the customer series marts
+-- (fct_mrr, fct_mrr_by_plan)
 -- an incremental run deletes and computes again: one row per customer (month null)
 -- whose inputs changed since the series were last built, one row per month (customer
 -- null) whose snapshot day moved, that is new or that left the spine, and one row
@@ -16,7 +16,7 @@
 -- the series models of this run.
 --
 -- A run whose scope some series model applied but that never recorded its inputs as
--- built (it failed, or did not select all four) leaves that scope pending: its rows
+-- built (it failed, or did not select both) leaves that scope pending: its rows
 -- are stamped later than the last build (int_series_built_months.built_at), so the
 -- next run takes them in too, even when the inputs have meanwhile gone back to what
 -- was built. Without a usable record (first incremental run, an upgrade, a full
@@ -28,7 +28,7 @@
 {%- set input_columns = [
     'customer_id', 'plan_key', 'plan_id', 'plan_name', 'product_name', 'segment', 'country_code',
     'monthly_amount_reporting', 'effective_start_date', 'effective_end_date'] %}
-{%- set series_models = ['int_customer_mrr_monthly', 'int_customer_plan_mrr_monthly', 'fct_mrr', 'fct_mrr_by_plan'] %}
+{%- set series_models = ['fct_mrr', 'fct_mrr_by_plan'] %}
 {%- set comparable = built_inputs is not none and built_months is not none and not flags.FULL_REFRESH %}
 {%- set stored_series = [] %}
 {%- if execute %}
@@ -38,7 +38,7 @@
         {%- set comparable = built_columns == input_columns and 'built_at' in month_columns %}
     {%- endif %}
     {%- if comparable %}
-        {#- Rows of a run that did not build all four series and had no record to keep. -#}
+        {#- Rows of a run that did not build both series marts and had no record to keep. -#}
         {%- set unbuilt = run_query("select count(*) from " ~ built_months ~ " where built_at is null") %}
         {%- set comparable = unbuilt.columns[0].values()[0] | int == 0 %}
     {%- endif %}

@@ -10,11 +10,11 @@ EXPLAINed on DuckDB and the plan is checked for a known-slow form:
   or a cross product (quadratic at scale), and with no OR in its conditions (an
   open end written as "is null or ..." becomes a residual filter on every pair);
 - the MRR series and their movements (int_customer_*mrr_monthly, fct_mrr,
-  fct_mrr_by_plan) never sort the series' months: the series models sort only the
-  changes of their items, below the range join that turns periods into months
-  (macros/mrr_monthly_series_ctes.sql), and the movements sort nothing (lag/lead
-  over the months sorted 11-12M rows per series at 300k customers), with no
-  self-join (a full outer join of each month with the month before ran out of a
+  fct_mrr_by_plan) never sort the series' months: they sort only the changes of
+  their items and the periods between them, below the range join that turns
+  periods into months (macros/mrr_series_periods_ctes.sql; lag/lead over the
+  months sorted 11-12M rows per series at 300k customers), with one group by (of
+  the changes) and no self-join (a full outer join of each month with the month before ran out of a
   3 GB memory limit at 300k customers on the customer-and-plan series);
 - the by-plan series group on the whole-number plan_key, not on plan_id;
 - the reconciliation is hash joins, with no window;
@@ -146,29 +146,20 @@ def test_range_joins_stay_range_joins(plans, model):
     assert not residual, f"{model}: a join condition with OR (checked row by row): {residual}"
 
 
-@pytest.mark.parametrize("model", ["int_customer_mrr_monthly", "int_customer_plan_mrr_monthly"])
+@pytest.mark.parametrize("model", [
+    "int_customer_mrr_monthly", "int_customer_plan_mrr_monthly", "fct_mrr", "fct_mrr_by_plan",
+])
 def test_series_sort_changes_not_months(plans, model):
     names = _names(plans[model])
     assert not SLOW_JOINS.intersection(names), f"{model}: a nested loop or cross product in {names}"
-    # The one window is the running sum over the items' changes; it must sit below
-    # the range join with the month spine, never above it (a sort of every month).
+    # The windows are the running sum over the items' changes and the series' first
+    # paying month over its periods; they must sit below the range join with the
+    # month spine, never above it (a sort of every month).
     assert WINDOWS.intersection(names), f"{model}: no running sum over the changes: {names}"
     sorted_months = plans[model + ":sorted_months"]
     assert not sorted_months, f"{model}: a window above the join with the months sorts every month: {sorted_months}"
-    groups_of_months = [
-        info for name, info in plans[model] if name in ("HASH_GROUP_BY", "PERFECT_HASH_GROUP_BY")
-    ]
-    assert len(groups_of_months) <= 1, f"{model}: more than the one group by of the changes: {names}"
-    full_joins = [info for name, info in plans[model] if name == "HASH_JOIN" and "FULL" in info]
-    assert not full_joins, f"{model}: a full outer join of the series with itself: {names}"
-
-
-@pytest.mark.parametrize("model", ["fct_mrr", "fct_mrr_by_plan"])
-def test_movements_do_not_sort(plans, model):
-    names = _names(plans[model])
-    assert not SLOW_JOINS.intersection(names), f"{model}: a nested loop or cross product in {names}"
-    windows = [name for name in names if name in WINDOWS]
-    assert not windows, f"{model}: a window sorts the series, a hash aggregate is meant: {names}"
+    groups = [info for name, info in plans[model] if name in ("HASH_GROUP_BY", "PERFECT_HASH_GROUP_BY")]
+    assert len(groups) <= 1, f"{model}: more than the one group by of the changes: {names}"
     full_joins = [info for name, info in plans[model] if name == "HASH_JOIN" and "FULL" in info]
     assert not full_joins, f"{model}: a full outer join of the series with itself: {names}"
 

@@ -1,7 +1,7 @@
 -- One row per customer per month in which the customer has MRR above 0 or churned
--- (spec sections 6 and 7), within the reporting window. int_customer_mrr_monthly
--- already holds these rows with the previous month's MRR; the movement rules are
--- the macro mrr_movement_ctes, shared with fct_mrr_by_plan.
+-- (spec sections 6 and 7), with the previous month's MRR and the movement: the
+-- customer series (macro mrr_monthly_series_ctes, as int_customer_mrr_monthly)
+-- built from the counting items, periods of constant MRR turned into months.
 {{ config(
     materialized='incremental' if mrr_series_are_incremental() else 'table',
     incremental_strategy='append',
@@ -11,11 +11,15 @@
 -- depends_on: {{ ref('int_series_rebuild_scope') }}
 with
 
--- The series is read twice (its first months, then every row), straight from the
--- table and not through an import CTE: DuckDB materialises a CTE read twice, here
--- 37M rows and about 2 GB at 1M customers, which then competes for memory with
--- the models built beside this one.
-{{ mrr_movement_ctes(ref('int_customer_mrr_monthly'), ['customer_id'], rebuild_scope=true) }},
+items as (
+    select * from {{ ref('int_subscription_items_active') }}
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+{{ mrr_monthly_series_ctes('items', 'months', ['customer_id'], rebuild_scope=true) }},
 
 final as (
     select
@@ -25,7 +29,7 @@ final as (
         cast(previous_mrr as {{ mrr_money_type() }}) as previous_mrr,
         cast(movement_type as {{ mrr_string_type() }}) as movement_type,
         cast(movement_amount as {{ mrr_money_type() }}) as movement_amount
-    from movements
+    from series
 )
 
 select * from final

@@ -4,7 +4,7 @@
 with
 
 contracted as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('fct_mrr') }}
     -- The months with MRR; the model also holds each run's churn month (MRR 0).
     where mrr > 0
 ),

@@ -11,7 +11,7 @@ months as (
 ),
 
 customer_months as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('fct_mrr') }}
     -- The months with MRR; the model also holds each run's churn month (MRR 0).
     where mrr > 0
 ),
