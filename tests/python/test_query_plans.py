@@ -168,15 +168,21 @@ def test_series_sort_changes_not_months(plans, model):
 def test_plan_series_key_on_plan_key(plans, model):
     # The by-plan series group on the whole-number plan_key: on the long plan ids
     # the group by and the sort that it replaced cost about a third more CPU at scale.
-    # A window names its keys; a group by names positions, so read the projection
-    # that feeds it (its child, next in this pre-order list).
+    # A window names its keys; a group by names positions, so read its keys off the
+    # projection that feeds it (its child, next in this pre-order list): the first
+    # as many expressions as it has groups. The rest are aggregated (the plan's
+    # attributes ride along as max(), one value per series).
     operators = plans[model]
     keyed = []
     for position, (name, info) in enumerate(operators):
         if name in WINDOWS:
             keyed.append(info)
         elif name in ("HASH_GROUP_BY", "PERFECT_HASH_GROUP_BY") and position + 1 < len(operators):
-            keyed.append(operators[position + 1][1])
+            groups = json.loads(info).get("Groups", [])
+            groups = groups if isinstance(groups, list) else [groups]
+            feeding = json.loads(operators[position + 1][1]).get("Projections", [])
+            feeding = feeding if isinstance(feeding, list) else [feeding]
+            keyed.append(json.dumps(feeding[:len(groups)]))
     on_plan = [info for info in keyed if "plan_key" in info or "plan_id" in info]
     assert on_plan, f"{model}: no group by or window on the plan: {operators}"
     on_plan_id = [info for info in on_plan if "plan_id" in info]

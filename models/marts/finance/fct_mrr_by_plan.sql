@@ -33,20 +33,6 @@ customers as (
     select * from {{ ref('stg_billing__customers') }}
 ),
 
--- The series key is plan_key (int_plan_keys), a whole number that sorts faster than
--- the long plan_id; plan_id and the plan's names come back per period below.
-items_with_plan_keys as (
-    select
-        items.customer_id,
-        plan_keys.plan_key,
-        items.monthly_amount_reporting,
-        items.effective_start_date,
-        items.effective_end_date
-    from items
-    left join plan_keys
-        on items.plan_id = plan_keys.plan_id
-),
-
 plan_attributes as (
     select
         plan_keys.plan_key,
@@ -58,30 +44,38 @@ plan_attributes as (
         on plan_keys.plan_id = plans.plan_id
 ),
 
-{{ mrr_series_periods_ctes('items_with_plan_keys', 'months', ['customer_id', 'plan_key']) }},
-
--- The plan's and the customer's attributes joined once per period (2.5M at 1M
--- customers on the long data shape), not once per month (40M).
-periods_with_attributes as (
+-- The series key is plan_key (int_plan_keys), a whole number that sorts faster than
+-- the long plan_id. The plan's and the customer's attributes ride along from the
+-- items (1.9M at 1M customers on the long data shape) to the periods: joined to the
+-- periods instead, the planner moved those joins above the range join with the
+-- months, once per month (40M rows), and the model took 45 s instead of 12.
+items_with_attributes as (
     select
-        periods.*,
+        items.customer_id,
+        plan_attributes.plan_key,
         plan_attributes.plan_id,
         plan_attributes.plan_name,
         plan_attributes.product_name,
         customers.segment,
-        customers.country_code
-    from series_period_amounts as periods
+        customers.country_code,
+        items.monthly_amount_reporting,
+        items.effective_start_date,
+        items.effective_end_date
+    from items
     left join plan_attributes
-        on periods.plan_key = plan_attributes.plan_key
+        on items.plan_id = plan_attributes.plan_id
     left join customers
-        on periods.customer_id = customers.customer_id
+        on items.customer_id = customers.customer_id
 ),
 
+{%- set attributes = ['plan_id', 'plan_name', 'product_name', 'segment', 'country_code'] %}
+
+{{ mrr_series_periods_ctes(
+    'items_with_attributes', 'months', ['customer_id', 'plan_key'], carried_columns=attributes,
+) }},
+
 {{ mrr_series_months_ctes(
-    'periods_with_attributes',
-    ['customer_id', 'plan_key'],
-    carried_columns=['plan_id', 'plan_name', 'product_name', 'segment', 'country_code'],
-    rebuild_scope=true,
+    'series_period_amounts', ['customer_id', 'plan_key'], carried_columns=attributes, rebuild_scope=true,
 ) }},
 
 final as (
