@@ -21,11 +21,17 @@ scoped_customers as (
     where customer_id is not null
 ),
 
+-- The scope's months within the spine (a month that left it has no rows). Read from
+-- the scope table alone, not joined to the spine: joined, the planner expanded every
+-- period over every month first and matched the scope's months afterwards (40M rows
+-- at 1M customers, out of a 3 GB memory limit).
 scoped_months as (
-    select series_months.month
-    from series_months
-    inner join {{ ref('int_series_rebuild_scope') }} as rebuild_scope
-        on series_months.month = rebuild_scope.month
+    select distinct rebuild_scope.month
+    from {{ ref('int_series_rebuild_scope') }} as rebuild_scope
+    cross join series_bounds
+    where
+        rebuild_scope.month >= series_bounds.spine_start_month
+        and rebuild_scope.month <= series_bounds.spine_end_month
 ),
 
 periods_of_scoped_customers as (

@@ -43,6 +43,7 @@ series_months as (
 -- The spine's last month is the month of as_of_date, its snapshot day as_of_date.
 series_bounds as (
     select
+        min(month) as spine_start_month,
         max(month) as spine_end_month,
         max(snapshot_date) as spine_end_snapshot_date
     from {{ months_relation }}
