@@ -122,10 +122,12 @@ def plans(tmp_path_factory):
         for model in INCREMENTAL_SERIES:
             sql = (compiled / MODELS[model]).read_text()
             profile = work / f"{model}.profile.json"
-            con.execute(f"set enable_profiling = 'json'; set profiling_mode = 'detailed'; set profiling_output = '{profile}'")
+            con.execute("set enable_profiling = 'json'; set profiling_mode = 'detailed'")
+            con.execute(f"set profiling_output = '{profile}'")
             con.execute(sql).fetchall()
             con.execute("set enable_profiling = 'no_output'")
-            joins = [rows for name, rows in _operator_rows(json.loads(profile.read_text())["operator"]) if "JOIN" in name]
+            operators = _operator_rows(json.loads(profile.read_text())["operator"])
+            joins = [rows for name, rows in operators if "JOIN" in name]
             stored = con.execute(f"select count(*) from {model}").fetchall()[0][0]
             scoped = con.execute("select count(*) from int_series_rebuild_scope").fetchall()[0][0]
             out[model + ":incremental"] = {"largest_join": max(joins), "stored_rows": stored, "scope_rows": scoped}
