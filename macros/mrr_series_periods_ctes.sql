@@ -110,8 +110,8 @@ item_changes as (
         {{ column }},
         {%- endfor %}
         cast({{ dbt.dateadd('month', 1, 'last_counted_month') }} as date) as month,
-        0 - amount as amount_change,
-        0 - counted_items as items_change
+        -amount as amount_change,
+        -counted_items as items_change
     from item_counted_months
     where
         last_counted_month >= first_counted_month
@@ -135,7 +135,7 @@ series_changes as (
 ),
 
 -- One row per period between two changes of a series: its amount, and the amount
--- of the period before (the running sum less this change; 0 before the first).
+-- of the period before (0 before the first).
 series_periods as (
     select
         {%- for column in columns %}
@@ -149,7 +149,15 @@ series_periods as (
         sum(items_change) over (
             partition by {{ series_key }} order by month rows between unbounded preceding and current row
         ) as active_items,
-        amount_change
+        -- A sum of its own rather than the running sum less this change: a
+        -- difference of two decimal(38, 12) needs 39 digits, which Spark rounds to
+        -- 11 decimals unless allowPrecisionLoss is off.
+        coalesce(
+            sum(amount_change) over (
+                partition by {{ series_key }} order by month rows between unbounded preceding and 1 preceding
+            ),
+            cast(0 as {{ mrr_amount_type() }})
+        ) as previous_amount
     from series_changes
 ),
 
@@ -185,13 +193,13 @@ series_period_amounts as (
             else cast(0 as {{ mrr_money_type() }})
         end as mrr,
         case
-            when amount - amount_change >= 0.0000005 then {{ mrr_round_money('amount - amount_change') }}
+            when previous_amount >= 0.0000005 then {{ mrr_round_money('previous_amount') }}
             else cast(0 as {{ mrr_money_type() }})
         end as previous_mrr,
         cast(active_items as {{ dbt.type_bigint() }}) as active_items
     from series_periods_with_first_month
     where
         amount >= 0.0000005
-        or amount - amount_change >= 0.0000005
+        or previous_amount >= 0.0000005
 )
 {%- endmacro %}

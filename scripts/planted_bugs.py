@@ -206,7 +206,7 @@ BUGS: tuple[Bug, ...] = (
         "'No MRR last month' taken to mean new; a returning customer is counted as new."),
     Bug("churn_month_dropped", "intermediate", "macros/mrr_series_periods_ctes.sql",
         "        amount >= 0.0000005\n"
-        "        or amount - amount_change >= 0.0000005\n",
+        "        or previous_amount >= 0.0000005\n",
         "        amount >= 0.0000005\n",
         "Keeping only the periods with MRR, as before: the month after each run, the only "
         "row with MRR 0, vanishes, and every churn with it."),
