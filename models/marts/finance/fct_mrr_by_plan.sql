@@ -13,59 +13,19 @@
 -- depends_on: {{ ref('int_series_rebuild_scope') }}
 with
 
-items as (
-    select * from {{ ref('int_subscription_items_active') }}
+-- The counting items with the plan's and the customer's attributes, as the
+-- series' rebuild scope compares them (int_series_inputs). The series key is
+-- plan_key (int_plan_keys), a whole number that sorts faster than the long plan_id.
+-- The attributes ride along from the items (1.9M at 1M customers on the long data
+-- shape) to the periods: joined to the periods instead, the planner moved those
+-- joins above the range join with the months, once per month (40M rows), and the
+-- model took 45 s instead of 12.
+items_with_attributes as (
+    select * from {{ ref('int_series_inputs') }}
 ),
 
 months as (
     select * from {{ ref('int_months') }}
-),
-
-plan_keys as (
-    select * from {{ ref('int_plan_keys') }}
-),
-
-plans as (
-    select * from {{ ref('stg_billing__plans') }}
-),
-
-customers as (
-    select * from {{ ref('stg_billing__customers') }}
-),
-
-plan_attributes as (
-    select
-        plan_keys.plan_key,
-        plan_keys.plan_id,
-        plans.plan_name,
-        plans.product_name
-    from plan_keys
-    left join plans
-        on plan_keys.plan_id = plans.plan_id
-),
-
--- The series key is plan_key (int_plan_keys), a whole number that sorts faster than
--- the long plan_id. The plan's and the customer's attributes ride along from the
--- items (1.9M at 1M customers on the long data shape) to the periods: joined to the
--- periods instead, the planner moved those joins above the range join with the
--- months, once per month (40M rows), and the model took 45 s instead of 12.
-items_with_attributes as (
-    select
-        items.customer_id,
-        plan_attributes.plan_key,
-        plan_attributes.plan_id,
-        plan_attributes.plan_name,
-        plan_attributes.product_name,
-        customers.segment,
-        customers.country_code,
-        items.monthly_amount_reporting,
-        items.effective_start_date,
-        items.effective_end_date
-    from items
-    left join plan_attributes
-        on items.plan_id = plan_attributes.plan_id
-    left join customers
-        on items.customer_id = customers.customer_id
 ),
 
 {%- set attributes = ['plan_id', 'plan_name', 'product_name', 'segment', 'country_code'] %}
