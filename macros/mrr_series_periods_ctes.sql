@@ -49,13 +49,49 @@ series_bounds as (
     from {{ months_relation }}
 ),
 
--- An item counts from its start day (inclusive) to its end day (exclusive); one
--- without an amount counts as no item and no amount, as in a sum.
-{{ mrr_counted_months_ctes('item', items_relation, columns, 'effective_start_date', 'effective_end_date',
-    'series_bounds', computed=[
-        ['coalesce(dated.monthly_amount_reporting, 0)', 'amount'],
-        ['case when dated.monthly_amount_reporting is null then 0 else 1 end', 'counted_items'],
-    ]) }},
+-- An item counts on a snapshot day from its start day (inclusive) to its end day
+-- (exclusive). Its last counting day is capped at the spine's last snapshot day, so
+-- no date arithmetic runs near the far date that stands for an open end.
+item_counting_days as (
+    select
+        {%- for column in columns %}
+        items.{{ column }},
+        {%- endfor %}
+        -- An item without an amount counts as no item and no amount, as in a sum.
+        coalesce(items.monthly_amount_reporting, 0) as amount,
+        case when items.monthly_amount_reporting is null then 0 else 1 end as counted_items,
+        cast({{ dbt.date_trunc('month', 'items.effective_start_date') }} as date) as first_counted_month,
+        cast(
+            {{ dbt.dateadd('day', -1, 'least(coalesce(items.effective_end_date, ' ~ mrr_open_end_date() ~ '), cast(' ~ dbt.dateadd('day', 1, 'series_bounds.spine_end_snapshot_date') ~ ' as date))') }}
+            as date
+        ) as last_counting_day,
+        series_bounds.spine_end_month,
+        series_bounds.spine_end_snapshot_date
+    from {{ items_relation }} as items
+    cross join series_bounds
+    where items.effective_start_date <= series_bounds.spine_end_snapshot_date
+),
+
+-- The last month whose snapshot day the item covers: a month before the spine's
+-- last ends on its last day, so it is the month of the last counting day when that
+-- is a month's last day, and the month before otherwise.
+item_counted_months as (
+    select
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        amount,
+        counted_items,
+        first_counted_month,
+        case
+            when last_counting_day >= spine_end_snapshot_date then spine_end_month
+            when last_counting_day = cast({{ dbt.last_day('last_counting_day', 'month') }} as date)
+                then cast({{ dbt.date_trunc('month', 'last_counting_day') }} as date)
+            else cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', 'last_counting_day')) }} as date)
+        end as last_counted_month,
+        spine_end_month
+    from item_counting_days
+),
 
 -- An item that ends before its first snapshot day never counts.
 item_changes as (

