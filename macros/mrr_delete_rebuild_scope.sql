@@ -1,9 +1,10 @@
 {#- Pre-hook of the incremental customer series: deletes the rows in this run's scope,
     which the model then appends again from its inputs. Every appended row is inside
     the scope and the appended rows are the months of a series' periods, which never
-    share a month, so the grain holds by construction. Refuses a scope table that another run wrote (a series model run
-    without int_series_rebuild_scope, e.g. `--select fct_mrr` after new data): its
-    scope would leave changed customers stale. Nothing on a full build. -#}
+    share a month, so the grain holds by construction. Refuses a scope table that
+    another run wrote (a series model run without int_series_rebuild_scope, e.g.
+    `--select fct_mrr` after new data): its scope would leave changed customers
+    stale. Nothing on a full build. -#}
 {% macro mrr_delete_rebuild_scope() -%}
     {%- if this is not none and is_incremental() -%}
         {%- if execute -%}
