@@ -368,6 +368,18 @@ def mart_check(db: Path) -> dict:
                                               "where mrr > 0").fetchone()[0]
     except Exception as e:  # the marts may not exist when the build failed
         out["error"] = str(e).splitlines()[0][:200]
+    # How the largest marts' text columns are stored: fct_mrr_by_plan turns DuckDB's
+    # dict_fsst on for its own write (macros/mrr_compress_text_columns.sql), the
+    # rest of the build leaves it off. Only speed and file size depend on it, so the
+    # benchmark, where it matters, is where it is checked.
+    out["text_compression"] = {}
+    for mart in TEXT_COMPRESSION_MARTS:
+        try:
+            out["text_compression"][mart] = dict(con.execute(
+                f"select compression, count(*) from pragma_storage_info('{mart}') "
+                "where segment_type = 'VARCHAR' group by compression order by compression").fetchall())
+        except Exception:
+            out["text_compression"][mart] = None
     for mart in MARTS:
         try:
             n, h = con.execute(f"select count(*), sum(hash(t))::varchar from {mart} as t").fetchone()
@@ -376,6 +388,32 @@ def mart_check(db: Path) -> dict:
             out["checksums"][mart] = None
     con.close()
     return out
+
+
+TEXT_COMPRESSION_MARTS = ("fct_mrr_by_plan", "fct_mrr")
+# DuckDB compresses a table written in one statement as it goes only when it spans
+# more than one row group (122,880 rows); a smaller one is compressed at the next
+# checkpoint, after the hook has restored the profile's setting.
+DICT_FSST_EXPECTED_FROM_ROWS = 2 * 122_880
+
+
+def text_compression_note(check: dict) -> str | None:
+    """One sentence on how the by-plan mart's text is stored, with a warning when
+    a large mart came out without dict_fsst (the hook did not take effect)."""
+    stored = (check or {}).get("text_compression")
+    if not stored:
+        return None
+    parts = []
+    for mart, counts in stored.items():
+        if counts:
+            parts.append(f"`{mart}` " + ", ".join(f"{n:,} {c}" for c, n in counts.items()))
+    note = ("Text column segments as stored: " + "; ".join(parts) + " (`fct_mrr_by_plan` writes with "
+            "`dict_fsst`, macros/mrr_compress_text_columns.sql; the rest of the build without).")
+    rows = int(((check.get("checksums") or {}).get("fct_mrr_by_plan") or "0:").split(":")[0] or 0)
+    by_plan = stored.get("fct_mrr_by_plan") or {}
+    if rows >= DICT_FSST_EXPECTED_FROM_ROWS and not by_plan.get("DICT_FSST"):
+        note += " **Warning: `fct_mrr_by_plan` has no DICT_FSST segment; the compression hook did not take effect.**"
+    return note
 
 
 # What the script must reproduce exactly: (its table, the mart, the columns compared).
@@ -587,6 +625,9 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
             for i, nd in enumerate(d.get("nodes", [])[:10], start=1):
                 kind, _, name = nd["unique_id"].split(".", 2)
                 out.append(f"| {i} | `{name}` | {kind} | {nd['status']} | {nd['seconds']:.2f} |")
+            compression = text_compression_note(d.get("mrr_check"))
+            if compression:
+                out += ["", compression]
         closing = [(d.get("mrr_check") or {}).get("closing_mrr")]
         for part, label in (("script", "Hand-written script"), ("baseline", "Baseline")):
             m = r.get(part)
