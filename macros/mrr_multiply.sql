@@ -15,8 +15,10 @@
     arithmetic. Same digits as the cast: on every one of the 14M invoice lines of
     the 1M-customer benchmark data, and in the unit test
     int_invoice_lines_converted__fx_rounds_once_at_12_decimals (halfway
-    cases, credits, both sides of a million). Larger values take the cast. For
-    factors of at most 12 decimals, as every amount and rate of the pipeline.
+    cases, credits, both sides of a million). Larger values take the cast, and
+    products too large for it (10^14 and up) 128-bit integers
+    (macros/mrr_duckdb_exact_product.sql). For factors of at most 12 decimals, as
+    every amount and rate of the pipeline.
     Other warehouses multiply numerics natively.
 -#}
 {% macro mrr_multiply(amount, rate) -%}
@@ -51,6 +53,10 @@
                 * 0.000000000001
                 as {{ mrr_amount_type() }}
             )
-        else cast(({{ amount }}) * ({{ rate }}) as {{ mrr_amount_type() }})
+        {#- DuckDB's own product has 24 decimals, so 14 digits before the point:
+            below 10^13 it is exact; beyond, 128-bit integers. -#}
+        when abs({{ amount }}) < 100000000 and abs({{ rate }}) < 100000
+            then cast(({{ amount }}) * ({{ rate }}) as {{ mrr_amount_type() }})
+        else {{ mrr_duckdb_exact_product(amount, rate) }}
     end
 {%- endmacro %}

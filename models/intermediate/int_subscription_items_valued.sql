@@ -56,10 +56,11 @@ period_amounts as (
     select
         *,
         -- Percent first, then the fixed amount, floored at zero (spec section 3).
-        -- "* 0.01" rather than "/ 100" keeps the arithmetic in exact decimals.
+        -- mrr_percent_of keeps the product exact where a plain product of two
+        -- 12-decimal values would overflow (a large quantity in a weak currency).
         cast(
             greatest(
-                unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,
+                {{ mrr_percent_of('unit_price * quantity', '100 - discount_percent') }} - discount_amount,
                 0
             ) as {{ mrr_amount_type() }}
         ) as period_amount
