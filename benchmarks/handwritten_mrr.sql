@@ -385,7 +385,8 @@ with monthly as (
         sum(net_amount_reporting) filter (where line_type in ('subscription', 'proration')) as recurring_revenue,
         sum(net_amount_reporting) filter (where line_type = 'usage') as usage_revenue,
         sum(net_amount_reporting) filter (where line_type = 'one_time') as one_time_revenue,
-        sum(net_amount_reporting) filter (where line_type = 'setup') as setup_revenue
+        sum(net_amount_reporting) filter (where line_type = 'setup') as setup_revenue,
+        sum(net_amount_reporting) as total_revenue
     from revenue_lines
     group by month
 ),
@@ -396,7 +397,8 @@ by_category as (
         coalesce(monthly.recurring_revenue, 0)::decimal(28, 6) as recurring_revenue,
         coalesce(monthly.usage_revenue, 0)::decimal(28, 6) as usage_revenue,
         coalesce(monthly.one_time_revenue, 0)::decimal(28, 6) as one_time_revenue,
-        coalesce(monthly.setup_revenue, 0)::decimal(28, 6) as setup_revenue
+        coalesce(monthly.setup_revenue, 0)::decimal(28, 6) as setup_revenue,
+        coalesce(monthly.total_revenue, 0)::decimal(28, 6) as total_revenue
     from months
     left join monthly using (month)
     where
@@ -406,8 +408,6 @@ by_category as (
         )
 )
 
-select
-    *,
-    (recurring_revenue + usage_revenue + one_time_revenue + setup_revenue)::decimal(28, 6) as total_revenue
+select *
 from by_category
 order by month;

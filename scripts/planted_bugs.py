@@ -123,27 +123,34 @@ BUGS: tuple[Bug, ...] = (
         "Most plans have billing_interval_count 1, so forgetting it goes unnoticed until a "
         "semi-annual or biennial plan shows up."),
     Bug("amount_discount_before_percent", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
-        "unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,",
-        "(unit_price * quantity - discount_amount) * (100 - discount_percent) * 0.01,",
+        "{{ mrr_percent_of('unit_price * quantity', '100 - discount_percent') }} - discount_amount,",
+        "{{ mrr_percent_of('unit_price * quantity - discount_amount', '100 - discount_percent') }},",
         "Both orders look plausible; the spec takes the percent first, then the fixed amount."),
     Bug("floor_at_zero_dropped", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
         lines("            greatest(",
-              "                unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,",
+              "                {{ mrr_percent_of('unit_price * quantity', '100 - discount_percent') }}"
+              " - discount_amount,",
               "                0",
               "            ) as {{ mrr_amount_type() }}"),
-        "            unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount"
+        "            {{ mrr_percent_of('unit_price * quantity', '100 - discount_percent') }} - discount_amount"
         " as {{ mrr_amount_type() }}",
         "A fixed discount larger than the price looks impossible, so the max(..., 0) gets "
         "dropped and the item has negative MRR."),
     Bug("floor_before_amount_discount", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
         lines("            greatest(",
-              "                unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,",
+              "                {{ mrr_percent_of('unit_price * quantity', '100 - discount_percent') }}"
+              " - discount_amount,",
               "                0",
               "            ) as {{ mrr_amount_type() }}"),
-        "            greatest(unit_price * quantity * (100 - discount_percent) * 0.01, 0) - discount_amount"
-        " as {{ mrr_amount_type() }}",
+        "            greatest({{ mrr_percent_of('unit_price * quantity', '100 - discount_percent') }}, 0)"
+        " - discount_amount as {{ mrr_amount_type() }}",
         "A misplaced parenthesis: the floor wraps the percent step only, so the fixed amount can "
         "still push the value below zero."),
+    Bug("discount_as_plain_product", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
+        "{{ mrr_percent_of('unit_price * quantity', '100 - discount_percent') }} - discount_amount,",
+        "unit_price * quantity * (100 - discount_percent) * 0.01 - discount_amount,",
+        "The textbook formula as written: exact on every usual amount, but on DuckDB the product "
+        "of 12-decimal values overflows from 10^12 and stops the build."),
     Bug("unit_price_override_ignored", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
         "coalesce(items.unit_price, plans.price) as unit_price",
         "coalesce(plans.price, items.unit_price) as unit_price",
@@ -236,6 +243,16 @@ BUGS: tuple[Bug, ...] = (
         "line_type in ('subscription', 'proration')",
         "line_type = 'subscription'",
         "Prorations look like one-off adjustments; the spec counts them as recurring revenue."),
+    Bug("total_revenue_from_rounded_categories", "marts", "models/marts/finance/fct_revenue.sql",
+        lines("        setup_revenue,",
+              "        total_revenue",
+              "    from rounded"),
+        lines("        setup_revenue,",
+              "        cast(recurring_revenue + usage_revenue + one_time_revenue + setup_revenue"
+              " as {{ mrr_money_type() }}) as total_revenue",
+              "    from rounded"),
+        "A total that visibly adds up looks right, but it rounds each category first and can be a "
+        "millionth or two away from the exact total."),
     Bug("current_mrr_last_active_month", "marts", "models/marts/finance/dim_customers.sql",
         "sum(case when months.is_as_of_month then customer_months.mrr else 0 end) as current_mrr",
         "arg_max(customer_months.mrr, customer_months.month) as current_mrr",

@@ -33,18 +33,24 @@ monthly as (
             as recurring_revenue,
         sum(case when line_type = 'usage' then net_amount_reporting else 0 end) as usage_revenue,
         sum(case when line_type = 'one_time' then net_amount_reporting else 0 end) as one_time_revenue,
-        sum(case when line_type = 'setup' then net_amount_reporting else 0 end) as setup_revenue
+        sum(case when line_type = 'setup' then net_amount_reporting else 0 end) as setup_revenue,
+        sum(net_amount_reporting) as total_revenue
     from lines
     group by issued_month
 ),
 
-by_category as (
+rounded as (
     select
         months.month,
         cast(coalesce(monthly.recurring_revenue, 0) as {{ mrr_money_type() }}) as recurring_revenue,
         cast(coalesce(monthly.usage_revenue, 0) as {{ mrr_money_type() }}) as usage_revenue,
         cast(coalesce(monthly.one_time_revenue, 0) as {{ mrr_money_type() }}) as one_time_revenue,
-        cast(coalesce(monthly.setup_revenue, 0) as {{ mrr_money_type() }}) as setup_revenue
+        cast(coalesce(monthly.setup_revenue, 0) as {{ mrr_money_type() }}) as setup_revenue,
+        -- Every figure is its own exact value rounded once (spec section 3): the
+        -- total of the lines, not the sum of the rounded categories, which can be
+        -- a millionth or two away from it. The categories add up to the total
+        -- within 0.000002 (four roundings).
+        cast(coalesce(monthly.total_revenue, 0) as {{ mrr_money_type() }}) as total_revenue
     from months
     inner join window_start
         on months.month >= window_start.first_month
@@ -59,13 +65,8 @@ final as (
         usage_revenue,
         one_time_revenue,
         setup_revenue,
-        -- The sum of the published (6-decimal) categories, so every row adds up for
-        -- its reader; it differs from the unrounded total by under 0.000003.
-        cast(
-            recurring_revenue + usage_revenue + one_time_revenue + setup_revenue
-            as {{ mrr_money_type() }}
-        ) as total_revenue
-    from by_category
+        total_revenue
+    from rounded
 )
 
 select * from final
