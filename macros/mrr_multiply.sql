@@ -15,10 +15,11 @@
     arithmetic. Same digits as the cast: on every one of the 14M invoice lines of
     the 1M-customer benchmark data, and in the unit test
     int_invoice_lines_converted__fx_rounds_once_at_12_decimals (halfway
-    cases, credits, both sides of a million). Larger values take the cast, and
-    products too large for it (10^14 and up) 128-bit integers
-    (macros/mrr_duckdb_exact_product.sql). For factors of at most 12 decimals, as
-    every amount and rate of the pipeline.
+    cases, credits, both sides of a million). Larger values take the cast while
+    the amount is below 10^8 and the rate below 10^5 (the cast's product keeps 24
+    decimals, so 14 whole digits), and 128-bit integers beyond
+    (macros/mrr_duckdb_exact_product.sql), where the cast would overflow. For
+    factors of at most 12 decimals, as every amount and rate of the pipeline.
     Other warehouses multiply numerics natively.
 -#}
 {% macro mrr_multiply(amount, rate) -%}
