@@ -16,18 +16,22 @@
     the 1M-customer benchmark data, and in the unit test
     int_invoice_lines_converted__fx_rounds_once_at_12_decimals (halfway
     cases, credits, both sides of a million). Larger values take the cast while
-    the amount is below 10^8 and the rate below 10^5 (the cast's product keeps 24
-    decimals, so 14 whole digits), and 128-bit integers beyond
-    (macros/mrr_duckdb_exact_product.sql), where the cast would overflow. For
-    factors of at most 12 decimals, as every amount and rate of the pipeline.
-    Other warehouses multiply numerics natively.
+    the amount is below 10^8 and the rate below 10^5 (the product keeps 24
+    decimals, so 14 whole digits), and mrr_exact_product beyond, where the cast
+    would overflow (an error on DuckDB, a null on Spark); other warehouses the
+    same two. For factors of at most 12 decimals, as every amount and rate of the
+    pipeline.
 -#}
 {% macro mrr_multiply(amount, rate) -%}
     {{ return(adapter.dispatch('mrr_multiply', 'mrr')(amount, rate)) }}
 {%- endmacro %}
 
 {% macro default__mrr_multiply(amount, rate) -%}
-    cast(({{ amount }}) * ({{ rate }}) as {{ mrr_amount_type() }})
+    case
+        when abs({{ amount }}) < 100000000 and abs({{ rate }}) < 100000
+            then cast(({{ amount }}) * ({{ rate }}) as {{ mrr_amount_type() }})
+        else {{ mrr_exact_product(amount, rate) }}
+    end
 {%- endmacro %}
 
 {% macro duckdb__mrr_multiply(amount, rate) -%}
@@ -54,10 +58,9 @@
                 * 0.000000000001
                 as {{ mrr_amount_type() }}
             )
-        {#- DuckDB's own product has 24 decimals, so 14 digits before the point:
-            below 10^13 it is exact; beyond, 128-bit integers. -#}
+        {#- The product has 24 decimals, so 14 digits before the point. #}
         when abs({{ amount }}) < 100000000 and abs({{ rate }}) < 100000
             then cast(({{ amount }}) * ({{ rate }}) as {{ mrr_amount_type() }})
-        else {{ mrr_duckdb_exact_product(amount, rate) }}
+        else {{ mrr_exact_product(amount, rate) }}
     end
 {%- endmacro %}
