@@ -27,6 +27,7 @@
 {%- endmacro %}
 
 {% macro default__mrr_multiply(amount, rate) -%}
+    {#- The product has 24 decimals, so 14 digits before the point. -#}
     case
         when abs({{ amount }}) < 100000000 and abs({{ rate }}) < 100000
             then cast(({{ amount }}) * ({{ rate }}) as {{ mrr_amount_type() }})
@@ -58,9 +59,7 @@
                 * 0.000000000001
                 as {{ mrr_amount_type() }}
             )
-        {#- The product has 24 decimals, so 14 digits before the point. #}
-        when abs({{ amount }}) < 100000000 and abs({{ rate }}) < 100000
-            then cast(({{ amount }}) * ({{ rate }}) as {{ mrr_amount_type() }})
-        else {{ mrr_exact_product(amount, rate) }}
+        {#- Larger values: what every other warehouse does. #}
+        else {{ default__mrr_multiply(amount, rate) }}
     end
 {%- endmacro %}
