@@ -32,32 +32,48 @@ records as (
     {% endfor %}
 ),
 
+-- Records counted per disposition, with the raw rows they stand for beside them,
+-- so that each base model is read once: unpivoting every record into four rows
+-- before grouping read each base table four times (7.7-8.6 s at 1M customers,
+-- 0.6-1.0 s this way).
+dispositions as (
+    select
+        source_table,
+        disposition,
+        count(*) as winning_rows,
+        sum(duplicate_copies) as duplicate_copies,
+        sum(superseded_versions) as superseded_versions,
+        sum(conflicting_rows) as conflicting_rows
+    from records
+    group by source_table, disposition
+),
+
 row_counts as (
     -- The winning row of each record, in the record's disposition.
     select
         source_table,
         disposition,
-        1 as row_count
-    from records
+        winning_rows as row_count
+    from dispositions
     union all
     select
         source_table,
         'duplicate copy' as disposition,
         duplicate_copies as row_count
-    from records
+    from dispositions
     union all
     select
         source_table,
         'superseded version' as disposition,
         superseded_versions as row_count
-    from records
+    from dispositions
     union all
     -- The other rows of an fx key with conflicting rates are rejected with it.
     select
         source_table,
         'rejected' as disposition,
         conflicting_rows as row_count
-    from records
+    from dispositions
 ),
 
 read_rows as (
