@@ -12,16 +12,16 @@ rebuilt unchanged.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from dbt_harness import PROJECT_DIR, invoke_dbt
+
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
 
 import nightly_delta  # noqa: E402
@@ -34,20 +34,35 @@ NO_UNIT_TESTS = ["--exclude", "resource_type:unit_test"]
 NIGHT = ("--exclude", "resource_type:seed", "resource_type:unit_test")
 
 
-def _run_dbt(db: Path, work: Path, as_of: str, command: str, *args: str) -> subprocess.CompletedProcess:
+@dataclass
+class Outcome:
+    success: bool
+    messages: str
+
+
+def _database(work: Path, name: str) -> Path:
+    """A database file of its own. Every file is called demo.duckdb (in its own
+    folder): DuckDB names the database after the file, and one name lets every run
+    share one parse of the project (dbt_harness.invoke_dbt)."""
+    (work / name).mkdir(parents=True, exist_ok=True)
+    return work / name / "demo.duckdb"
+
+
+def _run_dbt(db: Path, work: Path, as_of: str, command: str, *args: str) -> Outcome:
     """`dbt <command>` on ``db`` with as_of_date ``as_of``, whatever its outcome."""
-    env = {**os.environ, "MRR_DUCKDB_PATH": str(db), "DBT_PROFILES_DIR": str(PROJECT_DIR), "MRR_TARGET": "duckdb",
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_PARTIAL_PARSE": "False"}
-    arguments = [str(Path(sys.executable).parent / "dbt"), command, "--quiet", "--project-dir", str(PROJECT_DIR),
-                 "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-                 "--vars", f'{{as_of_date: "{as_of}"}}', *args]
-    return subprocess.run(arguments, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900)
+    result = invoke_dbt([command, *args], db, work, {"as_of_date": as_of})
+    nodes = getattr(result.result, "results", None) or []
+    # What went wrong first, then what was skipped because of it.
+    bad = sorted((n for n in nodes if str(n.status) not in ("success", "pass")),
+                 key=lambda n: str(n.status) == "skipped")
+    messages = "\n".join([str(result.exception or "")] + [f"{n.node.unique_id}: {n.status}: {n.message}" for n in bad])
+    return Outcome(bool(result.success), messages)
 
 
 def _dbt(db: Path, work: Path, as_of: str, *args: str) -> None:
     """`dbt build`, which must succeed."""
     done = _run_dbt(db, work, as_of, "build", *args)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.success, done.messages
 
 
 def _query(db: Path, sql: str):
@@ -61,7 +76,7 @@ def _query(db: Path, sql: str):
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory):
     work = tmp_path_factory.mktemp("incremental")
-    incremental, full = work / "incremental.duckdb", work / "full.duckdb"
+    incremental, full = _database(work, "incremental"), _database(work, "full")
     _dbt(incremental, work, AS_OF, *NO_UNIT_TESTS)
     connection = duckdb.connect(str(incremental))
     try:
@@ -133,8 +148,8 @@ def test_series_model_refuses_another_runs_scope(nights):
     work, incremental, _full, delta = nights
     before = _query(incremental, "select count(*), sum(mrr) from fct_mrr")
     done = _run_dbt(incremental, work, delta["as_of_date"], "run", "--select", "fct_mrr")
-    assert done.returncode != 0
-    assert "needs int_series_rebuild_scope built in the same run" in done.stdout, done.stdout
+    assert not done.success
+    assert "needs int_series_rebuild_scope built in the same run" in done.messages, done.messages
     assert _query(incremental, "select count(*), sum(mrr) from fct_mrr") == before
 
 
@@ -158,7 +173,7 @@ def _new_item_version(db: Path, quantity: str, updated_at: str) -> None:
 
 def _equals_full_refresh(db: Path, work: Path, as_of: str) -> dict:
     """Tables of ``db`` differing from a full refresh of a copy of it: {table: rows}."""
-    full = db.with_name(db.stem + "_full.duckdb")
+    full = _database(db.parent.parent, db.parent.name + "_full")
     shutil.copyfile(db, full)
     _dbt(full, work, as_of, *NIGHT, "--full-refresh")
     return {table: rows for table, rows in nightly_delta.compare_databases(str(db), str(full)).items() if rows}
@@ -167,7 +182,7 @@ def _equals_full_refresh(db: Path, work: Path, as_of: str) -> dict:
 @pytest.fixture(scope="module")
 def demo_build(tmp_path_factory):
     work = tmp_path_factory.mktemp("unrecorded")
-    db = work / "demo.duckdb"
+    db = _database(work, "demo")
     _dbt(db, work, AS_OF, *NO_UNIT_TESTS)
     return work, db
 
@@ -178,10 +193,10 @@ def test_unrecorded_run_stays_pending_when_inputs_go_back(demo_build):
     inputs are back to what was last recorded: the first run's scope is still
     recomputed, so its rows do not linger (found by a review: 6 rows per series)."""
     work, base = demo_build
-    db = work / "revert.duckdb"
+    db = _database(work, "revert")
     shutil.copyfile(base, db)
     _new_item_version(db, "quantity * 2", "2026-11-24 01:00:00")
-    assert _run_dbt(db, work, AS_OF, "run", "--select", "+fct_mrr", "+fct_mrr_by_plan").returncode == 0
+    assert _run_dbt(db, work, AS_OF, "run", "--select", "+fct_mrr", "+fct_mrr_by_plan").success
     _new_item_version(db, "quantity // 2", "2026-11-24 02:00:00")  # the quantity as it was built
     _dbt(db, work, AS_OF, *NIGHT)
     assert _equals_full_refresh(db, work, AS_OF) == {}
@@ -191,11 +206,11 @@ def test_night_without_a_series_model_is_made_up_next_night(demo_build):
     """`--exclude fct_mrr_by_plan` keeps the record of the last complete build, so the
     next night also recomputes what fct_mrr_by_plan missed."""
     work, base = demo_build
-    db = work / "exclude.duckdb"
+    db = _database(work, "exclude")
     shutil.copyfile(base, db)
     _new_item_version(db, "quantity * 3", "2026-11-24 01:00:00")
     # int_series_built_* run too: they must not record fct_mrr_by_plan as built.
-    assert _run_dbt(db, work, AS_OF, "run", "--exclude", "fct_mrr_by_plan").returncode == 0
+    assert _run_dbt(db, work, AS_OF, "run", "--exclude", "fct_mrr_by_plan").success
     _dbt(db, work, AS_OF, *NIGHT)
     assert _equals_full_refresh(db, work, AS_OF) == {}
 
@@ -204,7 +219,7 @@ def test_without_a_record_every_stored_month_is_recomputed(demo_build):
     """No record of the last build (an upgrade, or a lost table) and as_of_date moved
     back: the months that left the spine are deleted too, not only the spine's."""
     work, base = demo_build
-    db = work / "upgrade.duckdb"
+    db = _database(work, "upgrade")
     shutil.copyfile(base, db)
     connection = duckdb.connect(str(db))
     try:
