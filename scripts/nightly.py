@@ -16,8 +16,8 @@ DuckDB (a file BI reads):
    model and data test; unit tests only with --unit-tests). Readers
    never open that file: DuckDB lets one process hold a file for writing, and the
    build holds it for the whole run.
-5. Only when every error-severity test passed: copies the build database next to
-   the published one and renames it into place (an atomic switch). Dashboards
+5. Only when every error-severity test passed: renames the build database (next
+   to the published one) over it (an atomic switch). Dashboards
    keep reading the previous file until they reconnect; they never see a half-built
    state, and are never locked out.
 6. Prints a summary: raw rows per table and where they went, rejects, months
@@ -117,12 +117,18 @@ def checkpoint(path: Path) -> None:
         connection.close()
 
 
-def copy_atomically(source: Path, target: Path) -> None:
-    partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(source, partial)
-    with open(partial, "rb") as handle:
+def publish_atomically(build: Path, published: Path) -> None:
+    """Rename the green build database over the published one (same folder, so one
+    atomic step). Not a copy: the next night starts from a copy of the published file
+    anyway, and at 1M customers a copy of the 9 GB file took 26 s."""
+    with open(build, "rb") as handle:
         os.fsync(handle.fileno())
-    os.replace(partial, target)
+    os.replace(build, published)
+    directory = os.open(published.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself survives a crash
+    finally:
+        os.close(directory)
 
 
 def utc_now_text() -> str:
@@ -247,7 +253,7 @@ def run_duckdb(options) -> int:
 
     # Publish: an atomic switch to the new file.
     checkpoint(build)
-    copy_atomically(build, published)
+    publish_atomically(build, published)
     facts = duckdb_summary(published, night_started, "--full-refresh" in options.dbt_args)
     facts["published"] = str(published)
     facts["seconds"] = round(time.monotonic() - started, 1)
