@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 
 import duckdb
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.adapters.factory import cleanup_connections
 from dbt.cli.main import dbtRunner
 
 from reference.random_histories import TABLE_COLUMNS
@@ -110,6 +108,10 @@ def _close_database() -> None:
     and a read-only connection or an ATTACH elsewhere in this process is refused.
     Closing it checkpoints the log into the file; the next invocation opens it again.
     """
+    # Imported here: the PostgreSQL replay runs these tests in a venv without dbt-duckdb.
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.adapters.factory import cleanup_connections
+
     cleanup_connections()
     environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
     if environment is not None:
