@@ -124,11 +124,31 @@ def publish_atomically(build: Path, published: Path) -> None:
     with open(build, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(build, published)
-    directory = os.open(published.parent, os.O_RDONLY)
     try:
-        os.fsync(directory)  # the rename itself survives a crash
-    finally:
-        os.close(directory)
+        directory = os.open(published.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a crash
+        finally:
+            os.close(directory)
+    except OSError as error:  # some network file systems refuse it; the switch is done
+        log(f"warning: could not sync folder {published.parent} after publishing ({error})")
+
+
+def reset_parse_if_needed(work: Path, full_parse: bool) -> None:
+    """Drop the saved parse when asked (--full-parse) or when the project moved.
+
+    dbt re-parses what changed in the project's files, vars and environment, but a
+    seed keeps the absolute path of its CSV file: after a deploy into another folder
+    the saved parse would read the old checkout's seeds.
+    """
+    saved = work / "target" / "partial_parse.msgpack"
+    marker = work / "target" / "nightly_project_dir.txt"
+    moved = marker.exists() and marker.read_text() != str(PROJECT_DIR)
+    if (full_parse or moved) and saved.exists():
+        saved.unlink()
+        log("full parse of the project " + ("(--full-parse)" if full_parse else f"(project now at {PROJECT_DIR})"))
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(str(PROJECT_DIR))
 
 
 def utc_now_text() -> str:
@@ -205,6 +225,7 @@ def report(facts: dict, where: str) -> None:
 def build_and_test(options, env: dict, work: Path, unchanged: str) -> int | None:
     """Freshness, then `dbt build`; an exit code when the night must stop here."""
     vars_args = ["--vars", options.vars] if options.vars else []
+    reset_parse_if_needed(work, options.full_parse)
     # The raw tables must exist before their freshness can be checked: on the demo
     # data, `dbt build` seeds them, so freshness is checked after the seeds.
     if not options.skip_freshness:
@@ -253,6 +274,12 @@ def run_duckdb(options) -> int:
 
     # Publish: an atomic switch to the new file.
     checkpoint(build)
+    wal = build.with_name(build.name + ".wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        # Renamed without it, the published file would lack what is still in the log.
+        log(f"{wal} is not empty after the checkpoint (another process holds {build}?); "
+            f"nothing published. The published database is unchanged ({published}); run the night again.")
+        return EXIT_BUILD_FAILED
     publish_atomically(build, published)
     facts = duckdb_summary(published, night_started, "--full-refresh" in options.dbt_args)
     facts["published"] = str(published)
@@ -402,6 +429,9 @@ def main(argv=None) -> int:
                         help="postgres: the schema dashboards read (env MRR_PG_SCHEMA, default analytics)")
     parser.add_argument("--vars", default=None, help="dbt --vars, e.g. '{as_of_date: 2026-11-24}'")
     parser.add_argument("--skip-freshness", action="store_true", help="do not run dbt source freshness")
+    parser.add_argument("--full-parse", action="store_true",
+                        help="parse the project from scratch (by default dbt reuses the last night's parse "
+                             "for what did not change)")
     parser.add_argument("--unit-tests", action="store_true",
                         help="also run the dbt unit tests (left out by default: they test the models' logic on "
                              "fixed inputs, not the night's data; make test runs them)")
