@@ -95,6 +95,11 @@ def invoke_dbt(args: list, db_path: Path, work_dir: Path, dbt_vars: dict):
                 if not parsed.success:
                     return parsed
                 _MANIFESTS[key] = parsed.result
+                # A run leaves an ephemeral model's SQL, with its vars, injected into the
+                # nodes that use it, and the next run would keep it: no reuse then.
+                if any(node.config.materialized == "ephemeral" for node in parsed.result.nodes.values()):
+                    _MANIFESTS.pop(key)
+                    return dbtRunner().invoke([*args, *paths, "--no-partial-parse", "--vars", json.dumps(dbt_vars)])
             return dbtRunner(manifest=_MANIFESTS[key]).invoke([*args, *paths, "--vars", json.dumps(dbt_vars)])
         finally:
             _close_database()
