@@ -74,6 +74,25 @@ _COMPILE_TIME_VARS = ("as_of_date", "reporting_currency", "mrr_include_trials", 
 _MANIFESTS: dict = {}
 
 
+def _dbt_arguments(work_dir: Path, dbt_vars: dict) -> list:
+    """The arguments every in-process dbt command of the tests shares."""
+    return ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"), "--quiet",
+            "--vars", json.dumps(dbt_vars)]
+
+
+def _dbt_environment(db_path: Path):
+    return _environment(MRR_DUCKDB_PATH=str(db_path), DBT_PROFILES_DIR=str(PROJECT_DIR),
+                        DBT_SEND_ANONYMOUS_USAGE_STATS="False", MRR_TARGET="duckdb")
+
+
+def parse_project(db_path: Path, work_dir: Path, dbt_vars: dict):
+    """``dbt parse`` from scratch for a DuckDB file ``db_path``; the result's ``result``
+    is the manifest."""
+    with _dbt_environment(db_path):
+        return dbtRunner().invoke(["parse", "--no-partial-parse", *_dbt_arguments(work_dir, dbt_vars)])
+
+
 def invoke_dbt(args: list, db_path: Path, work_dir: Path, dbt_vars: dict):
     """``dbt <args>`` on ``db_path`` in this process, whatever its outcome.
 
@@ -83,24 +102,21 @@ def invoke_dbt(args: list, db_path: Path, work_dir: Path, dbt_vars: dict):
     parse differently) and set of parse-time vars, and the manifest is handed to
     every later invocation, as the nightly replay does.
     """
-    paths = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-             "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"), "--quiet"]
     parse_vars = {name: value for name, value in dbt_vars.items() if name not in _COMPILE_TIME_VARS}
     key = (Path(db_path).stem, json.dumps(parse_vars, sort_keys=True, default=str))
-    with _environment(MRR_DUCKDB_PATH=str(db_path), DBT_PROFILES_DIR=str(PROJECT_DIR),
-                      DBT_SEND_ANONYMOUS_USAGE_STATS="False", MRR_TARGET="duckdb"):
+    if key not in _MANIFESTS:
+        parsed = parse_project(db_path, work_dir, dbt_vars)
+        if not parsed.success:
+            return parsed
+        # A run leaves an ephemeral model's SQL, with its vars, injected into the nodes
+        # that use it, and the next run would keep it: no reuse then (None).
+        ephemeral = any(node.config.materialized == "ephemeral" for node in parsed.result.nodes.values())
+        _MANIFESTS[key] = None if ephemeral else parsed.result
+    with _dbt_environment(db_path):
         try:
-            if key not in _MANIFESTS:
-                parsed = dbtRunner().invoke(["parse", "--no-partial-parse", *paths, "--vars", json.dumps(dbt_vars)])
-                if not parsed.success:
-                    return parsed
-                _MANIFESTS[key] = parsed.result
-                # A run leaves an ephemeral model's SQL, with its vars, injected into the
-                # nodes that use it, and the next run would keep it: no reuse then.
-                if any(node.config.materialized == "ephemeral" for node in parsed.result.nodes.values()):
-                    _MANIFESTS.pop(key)
-                    return dbtRunner().invoke([*args, *paths, "--no-partial-parse", "--vars", json.dumps(dbt_vars)])
-            return dbtRunner(manifest=_MANIFESTS[key]).invoke([*args, *paths, "--vars", json.dumps(dbt_vars)])
+            if _MANIFESTS[key] is None:
+                return dbtRunner().invoke([*args, "--no-partial-parse", *_dbt_arguments(work_dir, dbt_vars)])
+            return dbtRunner(manifest=_MANIFESTS[key]).invoke([*args, *_dbt_arguments(work_dir, dbt_vars)])
         finally:
             _close_database()
 

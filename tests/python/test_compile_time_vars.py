@@ -9,11 +9,7 @@ of them changed and requires the same nodes, sources and unit tests.
 """
 from __future__ import annotations
 
-import json
-
-from dbt.cli.main import dbtRunner
-
-from dbt_harness import _COMPILE_TIME_VARS, PROJECT_DIR, _environment
+from dbt_harness import _COMPILE_TIME_VARS, parse_project
 
 CHANGED = {
     "as_of_date": "2020-02-29",
@@ -28,12 +24,7 @@ PARSED = ("config", "unrendered_config", "depends_on", "refs", "sources", "relat
 
 
 def _parsed(tmp_path, variables: dict) -> dict:
-    with _environment(MRR_DUCKDB_PATH=str(tmp_path / "demo.duckdb"), DBT_PROFILES_DIR=str(PROJECT_DIR),
-                      DBT_SEND_ANONYMOUS_USAGE_STATS="False", MRR_TARGET="duckdb"):
-        result = dbtRunner().invoke([
-            "parse", "--no-partial-parse", "--quiet", "--vars", json.dumps(variables),
-            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")])
+    result = parse_project(tmp_path / "demo.duckdb", tmp_path, variables)
     assert result.success, result.exception
     manifest = result.result
     out = {}
