@@ -58,6 +58,8 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 EXIT_OK, EXIT_BUILD_FAILED, EXIT_FRESHNESS_FAILED, EXIT_LOCKED = 0, 1, 2, 75
 LATE = "arrived after lookback"
+# Base tables whose rows carry processed_at and changed_at (all but fx_rates).
+STAMPED_TABLES = ("customers", "plans", "subscriptions", "subscription_items", "invoices", "invoice_lines")
 
 
 def log(message: str) -> None:
@@ -173,11 +175,26 @@ def summary(rows, schema: str, night_started: str, full_refresh: bool) -> dict:
     restated = rows(f"select month, count(*) from {schema}.audit_restatements group by month order by month")
     # What the incremental customer series recomputed (int_series_rebuild_scope; none
     # listed on a full refresh, which rebuilds them whole).
+    # What this night read and changed of each base table's keyed records: a row this
+    # run wrote carries its start (processed_at, dbt's run_started_at, later than the
+    # night's start), and a row whose content changed a changed_at as late
+    # (macros/mrr_with_processed_at.sql). Rows without a key are rewritten every night
+    # (nothing identifies them from one night to the next) and listed as rejected;
+    # fx_rates has no versions and is rebuilt whole.
+    night = f"cast('{night_started}' as timestamp)"
+    processed = {}
+    for table in STAMPED_TABLES:
+        total, read, changed = rows(
+            f"select count(*), sum(case when processed_at >= {night} then 1 else 0 end), "
+            f"sum(case when changed_at >= {night} then 1 else 0 end) "
+            f"from {schema}.base_billing__{table} where record_id is not null")[0]
+        processed[table] = {"records": int(total), "read": int(read or 0), "changed": int(changed or 0)}
     scoped_customers = rows(f"select count(*) from {schema}.int_series_rebuild_scope where customer_id is not null")
     scoped_months = rows(f"select month from {schema}.int_series_rebuild_scope where month is not null order by 1")
     return {
         "raw_rows": {table: sum(counts.values()) for table, counts in raw.items()},
         "raw_dispositions": raw,
+        "records_processed": processed,
         "rejected_records": int(rows(f"select count(*) from {schema}.audit_rejected_records")[0][0]),
         "months_newly_closed": [str(month) for (month,) in closed_now],
         "months_restated": {str(month): int(count) for month, count in restated},
@@ -200,7 +217,10 @@ def report(facts: dict, where: str) -> None:
     log(f"published {where} in {facts['seconds']} s")
     for table, count in sorted(facts["raw_rows"].items()):
         parts = ", ".join(f"{d} {n}" for d, n in sorted(facts["raw_dispositions"][table].items()) if n)
-        log(f"  raw {table}: {count} rows ({parts})")
+        done = facts["records_processed"].get(table)
+        tonight = (f"; this night read {done['read']} of its {done['records']} keyed records, {done['changed']} changed"
+                   if done else "; rebuilt whole")
+        log(f"  raw {table}: {count} rows ({parts}){tonight}")
     log(f"  rejected records: {facts['rejected_records']} (see audit_rejected_records)")
     closed = facts["months_newly_closed"]
     log(f"  months newly closed: {len(closed)}"

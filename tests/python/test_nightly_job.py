@@ -89,6 +89,11 @@ def test_first_night_publishes_and_closes_past_months(nights):
     assert max(closed_months).isoformat() == "2026-09-01"
     assert _query(published, "select count(*) from main.audit_restatements") == [(0,)]
     assert _newly_closed(published) == sorted(month.isoformat() for month in closed_months)
+    # A first night builds from scratch: it reads, and changes, every record.
+    processed = _last_green(published)["records_processed"]
+    assert set(processed) == {"customers", "plans", "subscriptions", "subscription_items", "invoices",
+                              "invoice_lines"}
+    assert all(0 < done["records"] == done["read"] == done["changed"] for done in processed.values()), processed
 
 
 def test_second_run_while_one_holds_the_lock_stops_at_once(nights):
@@ -166,6 +171,13 @@ def test_late_change_restates_closed_months_while_readers_keep_reading(nights):
         assert series["months"] == ["2026-11-01"]
         assert 1 <= series["customers"] < 50, series
         assert "customer series recomputed:" in output
+        # The summary says what this night read and changed: the flagged customer, its
+        # invoices (excluded with it) among a few re-read within the lookback.
+        processed = _last_green(published)["records_processed"]
+        for table in ("customers", "invoices"):
+            done = processed[table]
+            assert 1 <= done["changed"] <= done["read"] < done["records"], (table, done)
+        assert "this night read" in output
         published_after = _query(published, CLOSED)
         live_after = _query(published, LIVE)
         # Published figures never change; October is now closed and added.
@@ -187,6 +199,10 @@ def test_late_change_restates_closed_months_while_readers_keep_reading(nights):
         assert _query(published, CLOSED) == published_after
         assert _query(published, "select * from main.audit_restatements order by 1, 2") == restatements
         assert _newly_closed(published) == []
+        # The re-run read its lookback's records again and changed none of them.
+        processed = _last_green(published)["records_processed"]
+        assert all(done["changed"] == 0 for done in processed.values()), processed
+        assert processed["customers"]["read"] >= 1
 
         # A full rebuild does not lose the published history.
         status, output = _nightly(project, published, "2026-11-24", "--full-refresh")
