@@ -170,18 +170,16 @@ def summary(rows, schema: str, night_started: str, full_refresh: bool) -> dict:
     for table, disposition, count in rows(
             f"select source_table, disposition, row_count from {schema}.audit_raw_row_accounting order by 1, 2"):
         raw.setdefault(table, {})[disposition] = int(count)
+    night = f"cast('{night_started}' as timestamp)"
     closed_now = rows(f"select distinct month from {schema}.fct_monthly_metrics_closed "
-                      f"where published_at >= cast('{night_started}' as timestamp) order by month")
+                      f"where published_at >= {night} order by month")
     restated = rows(f"select month, count(*) from {schema}.audit_restatements group by month order by month")
-    # What the incremental customer series recomputed (int_series_rebuild_scope; none
-    # listed on a full refresh, which rebuilds them whole).
     # What this night read and changed of each base table's keyed records: a row this
     # run wrote carries its start (processed_at, dbt's run_started_at, later than the
     # night's start), and a row whose content changed a changed_at as late
     # (macros/mrr_with_processed_at.sql). Rows without a key are rewritten every night
     # (nothing identifies them from one night to the next) and listed as rejected;
     # fx_rates has no versions and is rebuilt whole.
-    night = f"cast('{night_started}' as timestamp)"
     processed = {}
     for table in STAMPED_TABLES:
         total, read, changed = rows(
@@ -189,6 +187,8 @@ def summary(rows, schema: str, night_started: str, full_refresh: bool) -> dict:
             f"sum(case when changed_at >= {night} then 1 else 0 end) "
             f"from {schema}.base_billing__{table} where record_id is not null")[0]
         processed[table] = {"records": int(total), "read": int(read or 0), "changed": int(changed or 0)}
+    # What the incremental customer series recomputed (int_series_rebuild_scope; none
+    # listed on a full refresh, which rebuilds them whole).
     scoped_customers = rows(f"select count(*) from {schema}.int_series_rebuild_scope where customer_id is not null")
     scoped_months = rows(f"select month from {schema}.int_series_rebuild_scope where month is not null order by 1")
     return {
