@@ -2,7 +2,7 @@
     A select of the keys to re-read in an incremental run of a base model: every
     record key whose latest version, copies or disposition may have changed since
     the table was last built, so the model re-ranks all raw rows of exactly these
-    keys (docs/decisions.md, "Nightly runs").
+    keys (docs/decisions.md, "Incremental runs").
       1. Raw rows that are new: updated_at later than the watermark minus var
          mrr_lookback_days. The watermark is the newest version already processed
          in any base table (mrr_processed_watermark), not in this table alone: a

@@ -7,14 +7,12 @@
 
     Why per model: the compression's cost and gain depend on the column. On tables
     of millions of distinct ids (the base models, int_invoice_lines_converted) it
-    doubles the CPU of the write; on fct_mrr_by_plan, 40M rows whose plan, product,
+    doubles the CPU of the write; on fct_mrr_by_plan, the largest mart, whose plan, product,
     segment, country and movement columns hold a handful of values each, the
     dictionary makes the write cheaper and the tests that read the mart after it
-    faster. Measured at 1M customers (DuckDB 2.0, 3 GB limit, alternating runs on
-    one machine): writing fct_mrr_by_plan 5.0-5.6 s wall with it against 6.4-7.6 s
-    without (standard shape), the mart's node 14.9-16.2 s against 18.9 s (long
-    shape); writing int_invoice_lines_converted 3.8-5.1 s with it against 3.1 s
-    without. Other warehouses: no statement (an empty hook runs nothing).
+    faster; on int_invoice_lines_converted the write was slower with it (measured
+    at scale, docs/decisions.md, "Speed"). Other warehouses: no statement (an
+    empty hook runs nothing).
 
     When it takes effect: DuckDB compresses the row groups a statement writes to
     disk as it goes (a table of more than about 120k rows) under the setting of that

@@ -4,16 +4,16 @@
     convert amounts to the reporting currency.
 
     Why a macro: on DuckDB the product of two decimal(38, 12) values has 24
-    decimals, and bringing it back to 12 divides a 128-bit integer in software
-    (about 0.5 microseconds a row: 7 of the 17 CPU seconds of
-    int_invoice_lines_converted at 1M customers, 14M lines). When the amount, the
+    decimals, and bringing it back to 12 divides a 128-bit integer in software,
+    for every invoice line (most of the CPU of int_invoice_lines_converted at
+    scale). When the amount, the
     rate and the product are all below a million in size, both factors fit 64-bit
     integers of 10^-12 units (macros/mrr_duckdb_amount_units.sql) and the product is
     divided in 64 bits instead: a double gives the quotient to within a few hundred
     units, the exact 128-bit product minus that estimate times 10^12 is a small
     remainder, and the remainder corrects and rounds the estimate with 64-bit
-    arithmetic. Same digits as the cast: on every one of the 14M invoice lines of
-    the 1M-customer benchmark data, and in the unit test
+    arithmetic. Same digits as the cast: on every invoice line of the benchmark
+    data, and in the unit test
     int_invoice_lines_converted__fx_rounds_once_at_12_decimals (halfway
     cases, credits, both sides of a million). Larger values take the cast while
     the amount is below 10^8 and the rate below 10^5 (the product keeps 24

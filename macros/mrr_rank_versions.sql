@@ -13,17 +13,16 @@
     The models keep the winners with `version_rank <= 1`, which is `= 1` (row_number
     starts at 1), because PostgreSQL's planner guesses `= 1` on a window's output
     keeps 0.5 % of the rows, i.e. one row: it then nests loops that re-run the FX
-    lookup (macros/mrr_with_fx_rate.sql) once per record, 20-95 s for a few hundred
-    items in a nightly run. It guesses a third of the rows for `<= 1` and hashes
-    (24 ms on the same data). Other engines plan both alike.
+    lookup (macros/mrr_with_fx_rate.sql) once per record, slow even for a few
+    hundred items in a nightly run. It guesses a third of the rows for `<= 1` and
+    hashes. Other engines plan both alike.
 
     A window on every engine, DuckDB included: a hash aggregate per key (arg_max of
     the row by updated_at) is not cheaper there. Keys rarely have more than one raw
-    row (2.42M invoice lines hold 2.36M keys at 300k customers, long shape), so the
-    group by shrinks nothing and carries each row's columns through a hash table
-    instead of a sort. Measured on that data (DuckDB 2.0, 2 threads, CPU seconds):
-    this window 5.0-6.2; the aggregate with nothing but the winning row and count(*)
-    5.0-6.9; with the tie count and the null handling this macro gives, 16-20.
+    row, so the group by shrinks nothing and carries each row's columns through a
+    hash table instead of a sort; with the tie count and the null handling this
+    macro gives, it cost about three times the window's CPU (docs/decisions.md,
+    "Speed").
 -#}
 {% macro mrr_rank_versions(relation, key_column='record_id', version_column='updated_at') -%}
     {#- One window specification for all three columns, so the rows are partitioned

@@ -4,8 +4,7 @@
 
     Why a macro: on DuckDB the amounts inside the pipeline are decimal(38, 12),
     stored as 128-bit integers, and rounding one divides a 128-bit integer in
-    software: about 0.4 microseconds a value, 4-5 CPU seconds for the 12M
-    customer-months of 300k customers, and the MRR models round every row. An
+    software, and the MRR models round every row of the largest tables. An
     amount below a million in size is rounded in 64 bits instead
     (macros/mrr_duckdb_is_small_amount.sql), a tenth of the cost; only larger
     amounts take the 128-bit path. Same digits either way. Other warehouses round

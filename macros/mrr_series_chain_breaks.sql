@@ -7,7 +7,7 @@
     month's MRR or the churn) before the mart's last month.
 
     One sort of the whole mart by series and month, so too slow for every build at
-    scale (33 s at 1M customers on the long data shape); the data test
+    scale; the data test
     mrr_series_is_chained proves the same in one scan without naming rows, and its
     failure message points here. To list the rows:
 

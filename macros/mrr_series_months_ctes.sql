@@ -23,8 +23,8 @@ scoped_customers as (
 
 -- The scope's months within the spine (a month that left it has no rows). Read from
 -- the scope table alone, not joined to the spine: joined, the planner expanded every
--- period over every month first and matched the scope's months afterwards (40M rows
--- at 1M customers, out of a 3 GB memory limit).
+-- period over every month first and matched the scope's months afterwards: a whole
+-- build's rows on a night, which ran out of memory at scale.
 scoped_months as (
     select distinct rebuild_scope.month
     from {{ ref('int_series_rebuild_scope') }} as rebuild_scope

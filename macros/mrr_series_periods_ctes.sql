@@ -23,14 +23,12 @@
     months; a period without MRR right after one with MRR is a churn, one row in
     its first month; other periods without MRR have no rows.
 
-    Why this form: the sort runs over the changes (about two rows per item, 2.9M at
-    1M customers on the long data shape), not over the 37M customer-months, and no
-    step groups the customer-months. The earlier form joined every item to every
-    month it covered and grouped those rows by series and month: at that size 41M
-    joined rows into 37M groups, a hash aggregate that spilled under a 3 GB memory
-    limit. Measured there on int_customer_mrr_monthly, same rows: 8.3-8.9 s wall /
-    16 s CPU before, 5.5 s / 10 s this way, at 1.3 GB peak instead of the limit.
-    The amounts are exact decimals, so a running sum equals the sum of the items.
+    Why this form: the sort runs over the changes (about two rows per item), not
+    over the customer-months (ten or more per customer), and no step groups the
+    customer-months. Joining every item to every month it covers and grouping those
+    rows by series and month gives the same rows, but its hash aggregate holds a
+    group per customer-month and spills to disk at scale (docs/decisions.md, "MRR
+    series from periods of constant MRR"). The amounts are exact decimals, so a running sum equals the sum of the items.
 -#}
 {% macro mrr_series_periods_ctes(items_relation, months_relation, series_columns, carried_columns=[]) -%}
 {%- set series_key = series_columns | join(', ') -%}

@@ -31,9 +31,8 @@ started=$SECONDS
 # tests), then the random history loaded and built, then both exported.
 # Four dbt threads on Spark's two cores: most of a node's time on tiny data is
 # planning and bookkeeping in the driver, which overlaps well. No whole-stage code
-# generation: on tiny data compiling it costs more than it saves (a build of
-# +fct_mrr: 79 s instead of 96 s, its unit tests 62 s of node time instead of 78),
-# and the results do not depend on it.
+# generation: on tiny data compiling it costs more than it saves, and the results
+# do not depend on it.
 MRR_TARGET=spark MRR_SPARK_DIR="$work/spark" MRR_SPARK_CATALOG=in-memory MRR_THREADS=${MRR_THREADS:-4} \
     MRR_SPARK_WHOLESTAGE_CODEGEN=${MRR_SPARK_WHOLESTAGE_CODEGEN:-false} \
     .venv-spark/bin/python scripts/spark_check.py "$work" "$SEED" "$AS_OF"

@@ -4,9 +4,8 @@
 -- month). The series logic of fct_mrr, which is built from the same macro with the
 -- movements and is what other models read.
 --
--- A view: at 1M customers on the long data shape the series is 37M rows, and
--- writing them a second time beside fct_mrr cost 5-8 s of a full build. Computing
--- it again is cheap (periods of constant MRR, macro mrr_series_periods_ctes), so it
+-- A view: the series is one row per customer-month, and writing it a second time
+-- beside fct_mrr costs a full build more than it saves. Computing it again is cheap (periods of constant MRR, macro mrr_series_periods_ctes), so it
 -- stays here, under its unit tests, for whoever wants the series without the
 -- movements.
 {{ config(materialized='view') }}

@@ -6,8 +6,8 @@
 -- per pair. Keyed on plan_key (int_plan_keys), which sorts and hashes faster than
 -- the long plan_id. The series logic of fct_mrr_by_plan, built from the same macros.
 --
--- A view, as int_customer_mrr_monthly: 40M rows at 1M customers on the long data
--- shape that fct_mrr_by_plan writes anyway.
+-- A view, as int_customer_mrr_monthly: the series is the largest table of a
+-- build, and fct_mrr_by_plan writes it anyway.
 {{ config(materialized='view') }}
 
 with

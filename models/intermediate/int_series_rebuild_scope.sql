@@ -93,8 +93,8 @@ months as (
     ),
 {% else %}
     -- Each row counted +1 now and -1 as built: a row whose counts differ sums to
-    -- non-zero. One aggregate over both sides (an except all each way took three
-    -- times as long at 1M customers).
+    -- non-zero. One aggregate over both sides reads each side once, where an
+    -- except all each way reads each twice.
     signed_inputs as (
         select
             {{ input_columns | join(',\n            ') }},

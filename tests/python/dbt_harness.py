@@ -96,8 +96,8 @@ def parse_project(db_path: Path, work_dir: Path, dbt_vars: dict):
 def invoke_dbt(args: list, db_path: Path, work_dir: Path, dbt_vars: dict):
     """``dbt <args>`` on ``db_path`` in this process, whatever its outcome.
 
-    Parsing the project takes longer than building the models on test-sized data
-    (about 9 s against 3-8 s on these machines), so the project is parsed once per
+    Parsing the project takes longer than building the models on test-sized data,
+    so the project is parsed once per
     database name (DuckDB names the database after the file: a.duckdb and b.duckdb
     parse differently) and set of parse-time vars, and the manifest is handed to
     every later invocation, as the nightly replay does.

@@ -1,8 +1,8 @@
 """The DuckDB settings profiles.yml sets are the ones dbt's own sessions run with.
 
 `checkpoint_threshold` 1MB keeps an incremental night's changes from waiting in
-DuckDB's log while the next heavy model runs short of memory (measured at 1M
-customers: docs/decisions.md, "Checkpoints at night"). No test at test size can
+DuckDB's log while the next heavy model runs short of memory (measured at
+scale: docs/decisions.md, "Checkpoints at night"). No test at test size can
 time that, so this one keeps the setting from being dropped or mistyped (DuckDB
 reads '1MB' and '1 MiB' differently). `preserve_insertion_order`
 false lets DuckDB stream the large `create table as` statements.

@@ -13,16 +13,16 @@ EXPLAINed on DuckDB and the plan is checked for a known-slow form:
   fct_mrr_by_plan) never sort the series' months: they sort only the changes of
   their items and the periods between them, below the range join that turns
   periods into months (macros/mrr_series_periods_ctes.sql; lag/lead over the
-  months sorted 11-12M rows per series at 300k customers), with one group by (of
-  the changes) and no self-join (a full outer join of each month with the month before ran out of a
-  3 GB memory limit at 300k customers on the customer-and-plan series);
+  months sorts every customer-month), with one group by (of the changes) and no
+  self-join (a full outer join of each month with the month before ran out of
+  memory at scale on the customer-and-plan series);
 - the by-plan series group on the whole-number plan_key, not on plan_id;
 - the reconciliation is hash joins, with no window;
 - the data test mrr_series_is_chained reads each series mart in one scan, with no
-  sort and no join of the mart (a window over fct_mrr_by_plan took 33 s at 1M
-  customers on the long data shape, the one scan 5 s);
+  sort and no join of the mart (a window over fct_mrr_by_plan costs several
+  times the one scan);
 - an incremental night of the series marts expands only the periods and months
-  of its scope (a join over every customer-month ran out of memory at 1M);
+  of its scope (a join over every customer-month ran out of memory at scale);
 - the MRR models filter on the unrounded sum, so no filter rounds 128-bit decimals
   (the round runs once, in the projection).
 
@@ -254,8 +254,8 @@ def test_mrr_filter_does_not_round(plans, model):
 def test_incremental_series_expand_only_their_scope(plans, model):
     # A night recomputes the scope's customers and months: the months of the
     # other customers' periods must be matched to the scope's months before they
-    # are expanded, not after (every customer-month of the mart: 40M rows at 1M
-    # customers, which ran out of a 3 GB memory limit). Here the scope is the new
+    # are expanded, not after (every customer-month of the mart, which ran out of
+    # memory at scale). Here the scope is the new
     # month alone, a fraction of the stored rows.
     found = plans[model + ":incremental"]
     assert found["scope_rows"] > 0, f"{model}: the night had no scope: {found}"

@@ -3,7 +3,7 @@
 -- A table, not a view like the other stg_ models: the base models range-join to it
 -- (macros/mrr_fx_rates_for.sql) from CTEs PostgreSQL's planner estimates at one
 -- row, so it picks a nested loop that re-ran this view's window over every rate
--- once per looked-up row (40-95 s on a few hundred items). As a table, each loop
+-- once per looked-up row, slow even on a few hundred items. As a table, each loop
 -- is a plain scan; the rows are the same on every engine.
 {{ config(materialized='table') }}
 with
