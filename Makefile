@@ -77,7 +77,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run_benchmark.py $(BENCH_ARGS)
 
 # Plants realistic SQL bugs one at a time in a scratch worktree and checks the
-# tests catch each (~7 min); writes docs/planted-bugs-report.md.
+# tests catch each; writes docs/planted-bugs-report.md (docs/testing.md).
 planted-bugs: $(BIN)/.installed
 	$(BIN)/python scripts/planted_bugs.py --jobs 2 $(PLANTED_ARGS)
 

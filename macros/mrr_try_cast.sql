@@ -3,7 +3,7 @@
     decimal, timestamp, date, boolean), or null when its value does not parse.
 
     Typed columns convert as a cast would. Text columns are parsed row by row and
-    only in one format on every warehouse (docs/contract.md, "Text columns"):
+    only in one format on every warehouse (docs/contract.md, "Types your tables may use"):
       integer    2, +2, -2, 2.0        (whole numbers only, at most 9 digits)
       decimal    12.5, -0.75, .5       (a dot, no thousands separator, no exponent)
       timestamp  2024-12-31, 2024-12-31 23:59[:59[.fraction]], T allowed, Z or +00 allowed
