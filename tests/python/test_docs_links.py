@@ -11,8 +11,9 @@ from the project unnoticed.
   a test.
 - Comments and docstrings that point to a section of a page
   (`docs/decisions.md, "Incremental runs"`) name a heading that exists.
-- Every var of dbt_project.yml is in the README's vars table exactly once, and
-  the README's map names every folder and links every page under docs/.
+- Every var of dbt_project.yml is in the README's vars table exactly once, every
+  mart of models/marts in its table of marts once, and the README's map names
+  every folder and links every page under docs/.
 
 Names are read from the project's files, not from a dbt parse, so the check takes
 well under a second. The planted-bug report is written by scripts/planted_bugs.py
@@ -319,3 +320,11 @@ def test_readme_map_names_every_folder_and_page():
     linked = {(README.parent / target.partition("#")[0]).resolve() for target in re.findall(r"\]\(([^)#\s]+)", section)}
     unlinked = [_rel(p) for p in PAGES if p.resolve() not in linked]
     assert not unlinked, f"pages under docs/ the README map does not link: {unlinked}"
+
+
+def test_readme_lists_every_mart_once():
+    rows = re.findall(r"^\|\s*`(\w+)`\s*\|", _readme_section("What it builds"), flags=re.MULTILINE)
+    marts = {path.stem for path in (ROOT / "models" / "marts").rglob("*.sql")}
+    assert sorted(name for name, count in Counter(rows).items() if count > 1) == []
+    assert set(rows) == marts, {"marts missing from the README": sorted(marts - set(rows)),
+                                "listed but not a mart": sorted(set(rows) - marts)}
