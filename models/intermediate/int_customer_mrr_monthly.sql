@@ -5,9 +5,9 @@
 -- movements and is what other models read.
 --
 -- A view: the series is one row per customer-month, and writing it a second time
--- beside fct_mrr costs a full build more than it saves. Computing it again is cheap (periods of constant MRR, macro mrr_series_periods_ctes), so it
--- stays here, under its unit tests, for whoever wants the series without the
--- movements.
+-- beside fct_mrr costs a full build more than it saves. Computing it again is
+-- cheap (periods of constant MRR, macro mrr_series_periods_ctes), so it stays
+-- here, under its unit tests, for whoever wants the series without the movements.
 {{ config(materialized='view') }}
 
 with
