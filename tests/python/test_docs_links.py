@@ -10,7 +10,9 @@ from the project unnoticed.
   var named in backticks exists; a name right after the word "test" or "tests" is
   a test.
 - Comments and docstrings that point to a section of a page
-  (`docs/decisions.md, "Incremental runs"`) name a heading that exists.
+  (`docs/decisions.md, "Incremental runs"`) name a heading that exists, and a
+  "spec section N" names a numbered section of docs/contract.md.
+- No file points outside the repository (`../shared`).
 - Every var of dbt_project.yml is in the README's vars table exactly once, every
   mart of models/marts in its table of marts once, and the README's map names
   every folder and links every page under docs/.
@@ -328,3 +330,24 @@ def test_readme_lists_every_mart_once():
     assert sorted(name for name, count in Counter(rows).items() if count > 1) == []
     assert set(rows) == marts, {"marts missing from the README": sorted(marts - set(rows)),
                                 "listed but not a mart": sorted(set(rows) - marts)}
+
+
+def _text_files():
+    return [name for name in tracked_files()
+            if name.endswith((".sql", ".yml", ".py", ".sh", ".md", ".txt", ".toml")) or name in ("Makefile", ".ci/run")]
+
+
+def test_spec_section_citations_name_a_section_of_the_contract():
+    """"spec section 3" in a comment or description means section 3 of docs/contract.md."""
+    numbered = {int(match) for match in re.findall(r"^## (\d+)\. ", _text(ROOT / "docs" / "contract.md"), re.MULTILINE)}
+    problems = sorted({f"{name}: spec section {number}" for name in _text_files()
+                       for cited in re.findall(r"spec sections? (\d+(?:(?:[-–, ]| and )+\d+)*)", _text(ROOT / name))
+                       for number in map(int, re.findall(r"\d+", cited)) if number not in numbered})
+    assert not problems, problems
+
+
+def test_nothing_points_outside_the_repository():
+    """The repository stands alone: no file refers to a sibling folder such as ../shared."""
+    problems = sorted({name for name in _text_files() if re.search(r"\.\./shared\b", _text(ROOT / name))}
+                      - {"tests/python/test_docs_links.py"})
+    assert not problems, problems
