@@ -30,7 +30,8 @@ COMPARED = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "fct_mrr
 # cases (test_stripe_golden.py) cover each Stripe rule on its own.
 CASES = [
     ("seed21", 21, {}, False),
-    ("seed22", 22, {}, False),
+    # Trials counted: a customer coupon that starts in a trial then applies to it.
+    ("seed22-trials-included", 22, {"mrr_include_trials": True}, False),
     ("seed23-foreign-currencies", 23, {}, True),
 ]
 
