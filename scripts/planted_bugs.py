@@ -108,6 +108,17 @@ BUGS: tuple[Bug, ...] = (
         "",
         "Deduplicating fx rows with min(rate) and moving on: two different rates for one day "
         "are silently resolved instead of rejected."),
+    Bug("stripe_cut_relocks_rate", "staging", "models/staging/stripe/stg_stripe__subscription_items.sql",
+        lines("    where",
+              "        paid_rank > 1",
+              "        and (",
+              "            coalesce(discount_percent, 0) <> coalesce(previous_percent, 0)",
+              "            or coalesce(discount_amount, 0) <> coalesce(previous_amount, 0)",
+              "        )"),
+        "    where paid_rank > 1",
+        "Cutting a Stripe item at every coupon start or end looks harmless (the discount is "
+        "the same on both sides), but each cut locks a new exchange rate: a customer coupon "
+        "under a subscription's own shows an FX swing as expansion or contraction."),
     # ------------------------------------------------------------- intermediate
     Bug("week_factor_48", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
         "            when 'week' then 52",

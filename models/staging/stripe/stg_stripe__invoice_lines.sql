@@ -3,7 +3,12 @@
 with
 
 lines as (
-    select * from {{ source('stripe', 'invoice_line_item') }}
+    select
+        *,
+        -- Newer Stripe API versions fill price_id and may leave plan_id empty;
+        -- a price and its plan share the id.
+        coalesce(nullif(trim(plan_id), ''), nullif(trim(price_id), '')) as line_plan_id
+    from {{ source('stripe', 'invoice_line_item') }}
 ),
 
 invoices as (
@@ -21,7 +26,7 @@ final as (
         cast({{ dbt.concat(['lines.invoice_id', "'/'", 'lines.id']) }} as {{ dbt.type_string() }}) as invoice_line_id,
         cast(lines.invoice_id as {{ dbt.type_string() }}) as invoice_id,
         cast(lines.subscription_id as {{ dbt.type_string() }}) as subscription_id,
-        cast(lines.plan_id as {{ dbt.type_string() }}) as plan_id,
+        cast(lines.line_plan_id as {{ dbt.type_string() }}) as plan_id,
         cast(
             case
                 when lines.proration then 'proration'
@@ -46,7 +51,7 @@ final as (
     left join invoices
         on lines.invoice_id = invoices.id
     left join plans
-        on lines.plan_id = plans.plan_id
+        on lines.line_plan_id = plans.plan_id
 )
 
 select * from final

@@ -1,8 +1,13 @@
 -- One row per version of a priced line of a Stripe subscription, in the columns and
 -- types of the raw table `subscription_items`. A Stripe subscription item holds its
--- current price and quantity only; its versions here are cut where a coupon of its
--- subscription (or of its customer) starts or ends, so a discount counts exactly
--- while it applies (docs/stripe.md, coupons).
+-- current price and quantity only; its versions here are cut where the discount
+-- that applies to it changes while it is paid for (a coupon of its subscription or
+-- of its customer starting or ending), and nowhere else: each cut locks a new
+-- exchange rate (spec section 3), so one that changes nothing must not be made
+-- (docs/stripe.md, coupons).
+{#- With trials counted, the trial's end does not start the paid period. -#}
+{%- set paid_from_trial_end = 'item_rows.created_at' if mrr_include_trials()
+    else 'coalesce(subscription_versions.trial_end_at, item_rows.created_at)' %}
 with
 
 items as (
@@ -29,6 +34,10 @@ subscription_versions as (
     select
         subscription_id,
         customer_id,
+        started_at,
+        trial_end_at,
+        ended_at,
+        cancel_at,
         row_number() over (partition by subscription_id order by updated_at desc) as version_rank
     from subscriptions
 ),
@@ -82,6 +91,8 @@ applied_discounts as (
         (discounts.subscription_id is not null or discounts.customer_id is not null)
         and discounts.invoice_id is null
         and discounts.invoice_item_id is null
+        -- With mrr_apply_discounts false no discount applies, and none cuts an item.
+        and {{ 'true' if mrr_apply_discounts() else 'false' }}
 ),
 
 item_discounts as (
@@ -181,15 +192,147 @@ windows_discounted as (
     group by windows.item_id, windows.valid_from, windows.valid_to
 ),
 
+-- The discount that applies in each window: a subscription's own coupon takes
+-- precedence over its customer's.
+window_terms as (
+    select
+        item_id,
+        valid_from,
+        valid_to,
+        case
+            when has_subscription_discount = 1 then subscription_percent else customer_percent
+        end as discount_percent,
+        case
+            when has_subscription_discount = 1 then subscription_amount else customer_amount
+        end as discount_amount
+    from windows_discounted
+),
+
+-- The days the item is paid for (spec section 4: from the latest of its creation,
+-- the subscription's start and, trials excluded, the trial's end; to the earliest
+-- of the subscription's end and scheduled end), as dates.
+paid_periods as (
+    select
+        item_rows.item_id,
+        subscription_versions.started_at,
+        cast(
+            greatest(
+                item_rows.created_at,
+                coalesce(subscription_versions.started_at, item_rows.created_at),
+                {{ paid_from_trial_end }}
+            )
+            as date
+        ) as paid_from,
+        cast(
+            coalesce(
+                least(subscription_versions.ended_at, subscription_versions.cancel_at),
+                subscription_versions.ended_at,
+                subscription_versions.cancel_at
+            )
+            as date
+        ) as paid_until
+    from item_rows
+    left join subscription_versions
+        on
+            item_rows.subscription_id = subscription_versions.subscription_id
+            and subscription_versions.version_rank = 1
+),
+
+-- A window is paid when at least one of its days is (days, not instants: spec
+-- section 4). Only there do its terms reach MRR.
+windows_paid as (
+    select
+        window_terms.*,
+        case
+            when
+                paid_periods.started_at is not null
+                and (window_terms.valid_to is null or cast(window_terms.valid_to as date) > paid_periods.paid_from)
+                and (paid_periods.paid_until is null or cast(window_terms.valid_from as date) < paid_periods.paid_until)
+                and (
+                    window_terms.valid_to is null
+                    or cast(window_terms.valid_to as date) > cast(window_terms.valid_from as date)
+                )
+                then 1
+            else 0
+        end as is_paid
+    from window_terms
+    inner join paid_periods
+        on window_terms.item_id = paid_periods.item_id
+),
+
+paid_windows_ranked as (
+    select
+        item_id,
+        valid_from,
+        discount_percent,
+        discount_amount,
+        row_number() over (partition by item_id order by valid_from) as paid_rank,
+        lag(discount_percent) over (partition by item_id order by valid_from) as previous_percent,
+        lag(discount_amount) over (partition by item_id order by valid_from) as previous_amount
+    from windows_paid
+    where is_paid = 1
+),
+
+-- Where a version starts: the item's creation, and each paid window whose
+-- discount differs from the previous paid window's. A cut that changes nothing
+-- is not made, so the version keeps the rate locked at its valid_from (spec
+-- section 3) and an exchange-rate swing never shows as a movement.
+version_starts as (
+    select
+        item_id,
+        created_at as valid_from
+    from item_rows
+    union
+    select
+        item_id,
+        valid_from
+    from paid_windows_ranked
+    where
+        paid_rank > 1
+        and (
+            coalesce(discount_percent, 0) <> coalesce(previous_percent, 0)
+            or coalesce(discount_amount, 0) <> coalesce(previous_amount, 0)
+        )
+),
+
+versions as (
+    select
+        item_id,
+        valid_from,
+        lead(valid_from) over (partition by item_id order by valid_from) as valid_to
+    from version_starts
+),
+
+-- A version's terms are those of its first paid window (of its first window
+-- when none is paid: it never counts).
+version_terms as (
+    select
+        versions.item_id,
+        versions.valid_from,
+        versions.valid_to,
+        windows_paid.discount_percent,
+        windows_paid.discount_amount,
+        row_number() over (
+            partition by versions.item_id, versions.valid_from
+            order by windows_paid.is_paid desc, windows_paid.valid_from asc
+        ) as terms_rank
+    from versions
+    inner join windows_paid
+        on
+            versions.item_id = windows_paid.item_id
+            and versions.valid_from <= windows_paid.valid_from
+            and (versions.valid_to is null or versions.valid_to > windows_paid.valid_from)
+),
+
 final as (
     select
         cast(
             case
-                when windows_discounted.valid_from = item_rows.created_at then item_rows.item_id
+                when version_terms.valid_from = item_rows.created_at then item_rows.item_id
                 else {{ dbt.concat([
                     'item_rows.item_id',
                     "'@'",
-                    'cast(windows_discounted.valid_from as ' ~ dbt.type_string() ~ ')',
+                    'cast(version_terms.valid_from as ' ~ dbt.type_string() ~ ')',
                 ]) }}
             end
             as {{ dbt.type_string() }}
@@ -199,28 +342,16 @@ final as (
         cast(item_rows.quantity as {{ dbt.type_int() }}) as quantity,
         -- A negotiated price is its own Stripe price: there is no override.
         cast(null as {{ mrr_amount_type() }}) as unit_price,
-        -- A subscription's own coupon takes precedence over its customer's.
-        cast(
-            case
-                when windows_discounted.has_subscription_discount = 1 then windows_discounted.subscription_percent
-                else windows_discounted.customer_percent
-            end
-            as {{ mrr_amount_type() }}
-        ) as discount_percent,
-        cast(
-            case
-                when windows_discounted.has_subscription_discount = 1 then windows_discounted.subscription_amount
-                else windows_discounted.customer_amount
-            end
-            as {{ mrr_amount_type() }}
-        ) as discount_amount,
-        cast(windows_discounted.valid_from as {{ dbt.type_timestamp() }}) as valid_from,
-        cast(windows_discounted.valid_to as {{ dbt.type_timestamp() }}) as valid_to,
+        cast(version_terms.discount_percent as {{ mrr_amount_type() }}) as discount_percent,
+        cast(version_terms.discount_amount as {{ mrr_amount_type() }}) as discount_amount,
+        cast(version_terms.valid_from as {{ dbt.type_timestamp() }}) as valid_from,
+        cast(version_terms.valid_to as {{ dbt.type_timestamp() }}) as valid_to,
         cast(item_rows._fivetran_synced as {{ dbt.type_timestamp() }}) as updated_at,
         cast(false as {{ dbt.type_boolean() }}) as is_deleted
-    from windows_discounted
+    from version_terms
     inner join item_rows
-        on windows_discounted.item_id = item_rows.item_id
+        on version_terms.item_id = item_rows.item_id
+    where version_terms.terms_rank = 1
 )
 
 select * from final

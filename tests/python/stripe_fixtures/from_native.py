@@ -22,7 +22,8 @@ restricted here (docs/stripe.md lists the same):
 - An item with both a percent and an amount discount keeps the percent only.
 - Invoice lines: no `setup` type in Stripe (-> one_time), no line discounts or taxes
   in the tables read (-> none), whole quantities, whole amounts in zero-decimal
-  currencies; line ids are `<invoice>/<line>`.
+  currencies; line ids are `<invoice>/<line>`. Usage lines name their price as API
+  versions do: in plan_id, or (newer versions) in price_id with plan_id null or empty.
 - Segments: Stripe has none.
 """
 from __future__ import annotations
@@ -260,6 +261,7 @@ class _Converter:
                 "is_deleted": bool(row["is_deleted"]), "livemode": True, "_fivetran_synced": row["updated_at"]})
 
     def lines(self):
+        usage_lines = 0
         for key, row in _latest(self.tables["invoice_lines"], "invoice_line_id").items():
             invoice_id = _key(row["invoice_id"])
             line_type = _code(row["line_type"])
@@ -276,6 +278,10 @@ class _Converter:
             quantity = row["quantity"]
             quantity = int(quantity) if quantity is not None and quantity == int(quantity) else None
             plan_id = "pl_usage" if line_type == "usage" else None
+            stripe_plan_id, stripe_price_id = plan_id, None
+            if plan_id is not None:
+                usage_lines += 1
+                stripe_plan_id, stripe_price_id = ((plan_id, None), (None, plan_id), ("", plan_id))[usage_lines % 3]
             self.native["invoice_lines"].append({
                 "invoice_line_id": f"{invoice_id}/{key}", "invoice_id": invoice_id,
                 "subscription_id": row["subscription_id"], "plan_id": plan_id, "line_type": line_type,
@@ -284,7 +290,8 @@ class _Converter:
                 "period_end": row["period_end"], "updated_at": row["updated_at"]})
             self.stripe["invoice_line_item"].append({
                 "id": key, "invoice_id": invoice_id, "subscription_id": row["subscription_id"],
-                "plan_id": plan_id, "type": "invoiceitem" if line_type == "one_time" else "subscription",
+                "plan_id": stripe_plan_id, "price_id": stripe_price_id,
+                "type": "invoiceitem" if line_type == "one_time" else "subscription",
                 "proration": line_type == "proration", "amount": int(amount * scale),
                 "currency": currency.lower(), "description": row["description"], "quantity": quantity,
                 "period_start": row["period_start"], "period_end": row["period_end"], "livemode": True,
