@@ -15,9 +15,10 @@
     the unread rows a filter on updated_at cannot find. Zero: every unread row is
     newer than newest_version. Anything else (rows that arrived late, a raw row
     changed in place or deleted) makes mrr_changed_keys compare every key's rows.
-    Raw tables are append-only logs of versions (docs/contract.md): a raw row
-    rewritten in place with an older updated_at than it had, while as many
-    rows arrive late, is the one change this count cannot see.
+    Raw tables only grow (docs/contract.md, "Deliveries"): a row rewritten in
+    place to a version no newer than newest_version, or a row deleted while
+    another arrives late, cancels out in this count; such edits need a full
+    refresh.
 -#}
 {% macro mrr_read_state(source_relation) -%}
     {%- if not execute -%}
