@@ -30,9 +30,10 @@ versions are unchanged). Then:
                        newest version already delivered
 
 The rows of nights 4 and 5 that arrive weeks after their updated_at (`late`) are
-older than any lookback a night could use: every night reads them all the same.
-Every event picks records whose own raw rows are older than the lookback, so
-only the cascades and the FX re-check can bring them up to date.
+read the night they arrive, as every row not read before.
+Every event picks records whose own raw rows are all older than the newest version
+delivered before the night minus LOOKBACK (none of their rows is new that night),
+so only the cascades and the FX re-check can bring them up to date.
 """
 from __future__ import annotations
 
