@@ -6,9 +6,9 @@
       changed_at    when the row's content last changed. A row an incremental run
                     re-reads and rebuilds exactly as stored (every column equal,
                     nulls included) keeps the changed_at it had, so an unchanged
-                    parent never makes its children be re-read: a quiet table's
-                    keys re-read within the lookback, or a copy re-delivered, cost
-                    their own rows only (docs/decisions.md, "Incremental runs").
+                    parent never makes its children be re-read: a copy or an older
+                    version delivered late costs its own record's rows only
+                    (docs/nightly.md).
     On a full build every row is new: both stamps are the run's start.
 -#}
 {% macro mrr_with_processed_at(relation) -%}

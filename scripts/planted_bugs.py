@@ -68,6 +68,12 @@ BUGS: tuple[Bug, ...] = (
         "order by {{ version_column }} asc nulls last",
         "Ascending is the default sort order; forgetting `desc` makes the first delivered "
         "version of every record win instead of the latest."),
+    Bug("late_rows_left_unread", "staging", "macros/mrr_changed_keys.sql",
+        "{%- if read_state['out_of_order_rows'] != 0 %}",
+        "{%- if false %}",
+        "The key comparison looks redundant beside the filter on updated_at; without it a "
+        "row delivered after a newer version of its table (a connector's re-sync) is never "
+        "read by an incremental night."),
     Bug("soft_delete_cascade_dropped", "staging", "models/staging/billing/base/base_billing__subscription_items.sql",
         lines("            when",
               "                subscriptions.exclusion_reason in ('soft deleted', 'parent soft deleted')",

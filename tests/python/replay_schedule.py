@@ -12,21 +12,28 @@ night of the history's as_of_date + 1 (version order, copies and the gaps betwee
 versions are unchanged). Then:
 
   night 1  as_of - 6   every row stamped up to that night (the initial load),
-                       minus a few recent rows held back (they arrive late)
-  night 2  as_of - 3   the next rows; rows held back from night 1 (old updated_at,
-                       within the lookback); identical re-deliveries of rows already
+                       minus a few recent rows held back (they arrive late) and a
+                       few rows stamped more than a week before (they arrive weeks
+                       late, as a connector's re-sync delivers them)
+  night 2  as_of - 3   the next rows; rows held back from night 1 (one or two
+                       days old); identical re-deliveries of rows already
                        delivered, older versions among them; a paying customer
                        flagged as a test account; an FX rate for a day that had none
   night 3  as_of       no new data (the as_of_date moves on)
   night 4  as_of + 1   the remaining rows (one night late after the empty night);
-                       rows held back from night 2; a subscription and a customer
-                       soft deleted; a paid invoice voided; an FX rate corrected
-                       in place; the test flag of night 2 flipped back
-  night 5  as_of + 2   one new item version stamped older than the lookback allows
-                       (the `late` night: not read incrementally, but announced)
+                       rows held back from night 2; the rows held back weeks (2-3
+                       weeks after their updated_at: new records, older versions
+                       and copies); a subscription and a customer soft deleted; a
+                       paid invoice voided; an FX rate corrected in place; the test
+                       flag of night 2 flipped back
+  night 5  as_of + 2   one new item version stamped more than ten days before the
+                       newest version already delivered
 
-Every event picks records whose own raw rows are older than the lookback, so
-only the cascades and the FX re-check can bring them up to date.
+The rows of nights 4 and 5 that arrive weeks after their updated_at (`late`) are
+read the night they arrive, as every row not read before.
+Every event picks records whose own raw rows are all older than the newest version
+delivered before the night minus LOOKBACK (none of their rows is new that night),
+so only the cascades and the FX re-check can bring them up to date.
 """
 from __future__ import annotations
 
@@ -38,7 +45,11 @@ from decimal import Decimal
 from reference.mrr_reference import compute
 from reference.random_histories import TABLE_COLUMNS, History, generate
 
-LOOKBACK = timedelta(days=3)  # var mrr_lookback_days, default 3
+# How far back the events' records are quiet (their raw rows older than the newest
+# version delivered by this much), so only a cascade or the FX re-check reaches them.
+LOOKBACK = timedelta(days=3)
+# The rows held back from night 1 for weeks are stamped at least this long before it.
+WEEKS_LATE = timedelta(days=7)
 KEYS = {"customers": "customer_id", "plans": "plan_id", "subscriptions": "subscription_id",
         "subscription_items": "subscription_item_id", "invoices": "invoice_id",
         "invoice_lines": "invoice_line_id"}
@@ -52,7 +63,7 @@ class Night:
     delivered: dict = field(default_factory=dict)  # table -> rows delivered this night
     fx_rates: list = field(default_factory=list)  # the whole fx table this night
     events: dict = field(default_factory=dict)  # event name -> [(table, row)] (for sensitivity checks)
-    late: list = field(default_factory=list)  # [(table, row)] delivered older than the lookback allows
+    late: list = field(default_factory=list)  # [(table, row)] delivered weeks after their updated_at
     cut: datetime | None = None  # the export of this night holds versions up to here
 
     def describe(self) -> str:
@@ -90,6 +101,7 @@ def cumulative(nights: list[Night], upto: int, without: set | None = None) -> di
 class _Scheduler:
     def __init__(self, history: History, seed: int):
         self.history = history
+        self.seed = seed
         self.rng = random.Random(seed * 7919)
         self.as_of = history.as_of_date
         self.dates = [self.as_of - timedelta(days=6), self.as_of - timedelta(days=3), self.as_of,
@@ -116,12 +128,19 @@ class _Scheduler:
         nights = [Night(n, d, {t: [] for t in VERSIONED}, cut=self.cut(n)) for n, d in enumerate(self.dates, 1)]
         n1, n2, n3, n4, n5 = nights
         late1, late2 = set(), set()
+        # Its own random stream, so the other picks stay those of the seed.
+        weeks = random.Random(self.seed * 104729)
+        weeks_late = set()
         for table in VERSIONED:
             rows = self.rows[table]
             late1.update(id(r) for r in self.held_back(rows, cut1 - timedelta(days=2), cut1, 2))
             late2.update(id(r) for r in self.held_back(rows, cut2 - timedelta(days=2), cut2, 2))
+            old = [r for r in rows if r["updated_at"] <= cut1 - WEEKS_LATE]
+            weeks_late.update(id(r) for r in weeks.sample(old, min(3, len(old))))
             for row in rows:
-                if row["updated_at"] <= cut1:
+                if id(row) in weeks_late:
+                    n4.delivered[table].append(row)
+                elif row["updated_at"] <= cut1:
                     (n2 if id(row) in late1 else n1).delivered[table].append(row)
                 elif row["updated_at"] <= cut2:
                     (n4 if id(row) in late2 else n2).delivered[table].append(row)
@@ -131,6 +150,8 @@ class _Scheduler:
                                                     if id(r) in late1]
         n4.events["rows held back from night 2"] = [(t, r) for t in VERSIONED for r in n4.delivered[t]
                                                     if id(r) in late2]
+        n4.late = [(t, r) for t in VERSIONED for r in n4.delivered[t] if id(r) in weeks_late]
+        n4.events["rows delivered weeks late"] = list(n4.late)
         for night in nights:
             night.fx_rates = self.fx
         self.nights = nights
@@ -152,6 +173,9 @@ class _Scheduler:
         self.fx_gap_fill(n2)
         # Night 3: nothing. Night 4: deletes, a void, an FX correction, the flag back.
         self.night4(n4, cut4)
+        late = {id(r) for _t, r in n4.late}
+        assert self.changes_marts(n4, self.raw(4), self.raw(4, without=late)), (
+            "the rows delivered weeks late change no mart: pick another seed")
         self.late_night(n5)
         del n3
         return nights
@@ -160,8 +184,8 @@ class _Scheduler:
         return cumulative(self.nights, upto, without)
 
     def threshold(self, number: int) -> datetime:
-        """The oldest updated_at night ``number`` re-reads in any table: the newest
-        version delivered before it, minus the lookback (macros/mrr_changed_keys.sql)."""
+        """The newest version delivered before night ``number`` in any table, minus
+        LOOKBACK: a record whose raw rows are all older is quiet that night."""
         before = self.raw(number - 1)
         return min(max(r["updated_at"] for r in before[t]) for t in VERSIONED if before[t]) - LOOKBACK
 
@@ -317,12 +341,13 @@ class _Scheduler:
                                                                  updated_at=stamp + timedelta(hours=1)))])
 
     def late_night(self, night: Night):
-        """A new version of a counting item, stamped older than the lookback allows."""
+        """A new version of a counting item, stamped more than ten days before the
+        newest version delivered (an hour after the item's version before)."""
         raw = self.raw(4)
         # Neither the item nor its subscription, customer or plan has a row recent
         # enough to be re-read that night (a re-read parent re-reads its children).
         threshold = self.threshold(5)
-        quiet = self.quiet(threshold - timedelta(days=1), self.busy)
+        quiet = self.quiet(threshold - WEEKS_LATE, self.busy)
         marts = self.reference(4, self.dates[3])
         paying = {r["customer_id"] for r in marts["fct_mrr"] if r["mrr"] > 0}
         subs = {_key(r, "subscriptions"): (r["customer_id"] or "").strip()

@@ -16,7 +16,6 @@ CHANGED = {
     "reporting_currency": "EUR",
     "mrr_include_trials": True,
     "mrr_apply_discounts": False,
-    "mrr_lookback_days": 1,
     "mrr_close_after_days": 30,
     "mrr_reconciliation_tolerance": 0.5,
 }

@@ -1,7 +1,7 @@
 -- One row per raw table and disposition: how many raw rows were kept, set aside as
--- older versions or copies, excluded by a named rule, or rejected; and, after an
--- incremental run, rows that arrived later than the lookback and were not read
--- (docs/nightly.md, "Late rows and the lookback": a --full-refresh reads them).
+-- older versions or copies, excluded by a named rule, or rejected; and rows no
+-- base model has read (`not read`), which assert_every_raw_row_accounted_for
+-- fails on: every run reads every raw row it has not read before.
 with
 
 raw_counts as (
@@ -34,7 +34,8 @@ records as (
 
 -- Records counted per disposition, with the raw rows they stand for beside them,
 -- so that each base model is read once: unpivoting every record into four rows
--- before grouping would read each base table four times.
+-- before grouping read each base table four times (7.7-8.6 s at 1M customers,
+-- 0.6-1.0 s this way).
 dispositions as (
     select
         source_table,
@@ -83,11 +84,11 @@ read_rows as (
     group by source_table
 ),
 
--- Raw rows no base model has read: only an incremental run can leave any.
+-- Raw rows no base model has read: none, unless an incremental run missed some.
 unread_rows as (
     select
         raw_counts.source_table,
-        'arrived after lookback' as disposition,
+        'not read' as disposition,
         raw_counts.raw_rows - coalesce(read_rows.read_rows, 0) as row_count
     from raw_counts
     left join read_rows
