@@ -15,7 +15,7 @@
     the unread rows a filter on updated_at cannot find. Zero: every unread row is
     newer than newest_version. Anything else (rows that arrived late, a raw row
     changed in place or deleted) makes mrr_changed_keys compare every key's rows.
-    Raw tables only grow (docs/contract.md, "Deliveries"): a row rewritten in
+    Raw tables only grow (docs/nightly.md, "Late rows"): a row rewritten in
     place to a version no newer than newest_version, or a row deleted while
     another arrives late, cancels out in this count; such edits need a full
     refresh.
