@@ -39,8 +39,9 @@ PostgreSQL (a schema BI reads, `--schema`, default $MRR_PG_SCHEMA or analytics):
    USAGE on each to the roles dbt's `grants` config gave SELECT there (vars
    mrr_reader_role, mrr_restricted_role; docs/access.md), then drops the retired
    ones. The tables carry their grants from the build; a staging schema nobody
-   may use keeps an unaudited or failed night unreadable. Readers see the old schema or the new one, never a mix; a
-   query already running finishes on the old tables.
+   may use keeps an unaudited or failed night unreadable. Readers see the old
+   schema or the new one, never a mix; a query already running finishes on the
+   old tables.
 6. The same summary, read from the published schema.
 
 Exit codes (for cron, Airflow, Dagster): 0 published; 1 build or tests failed,
