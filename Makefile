@@ -94,4 +94,4 @@ test-spark: $(BIN)/.installed
 	bash scripts/test_spark.sh
 
 clean:
-	rm -rf target logs mrr.duckdb published
+	rm -rf target logs mrr.duckdb mrr.restricted.duckdb published

@@ -11,6 +11,8 @@
         with the table's columns that the contract does not know, as a hint);
       - a column whose type cannot hold the value (a boolean where a price is
         expected, a number where a timestamp is expected, ...).
+    A column of DuckDB's NULL type (a loader's all-null column, as `select null
+    as x` makes it) holds only nulls, which every contract type can hold: accepted.
     Text in a column that should hold numbers, dates or flags is accepted: its
     values are parsed row by row (mrr_try_cast), and a value that does not parse
     rejects its record in audit_rejected_records. A warning names those columns.
@@ -73,7 +75,9 @@
                 'date': ['date', 'timestamp'],
                 'boolean': ['boolean'],
             }[expected] -%}
-            {%- if found == 'text' and expected != 'text' -%}
+            {%- if found == 'null' -%}
+                {%- continue -%}
+            {%- elif found == 'text' and expected != 'text' -%}
                 {%- do text_columns.append(raw_table.name ~ '.' ~ name) -%}
             {%- elif found not in accepted -%}
                 {%- do problems.append(location ~ ': column ' ~ name ~ ' has type ' ~ actual[name]

@@ -1,5 +1,7 @@
 {#- The kind of a column type, for a contract type or a warehouse's own type name:
-    text, integer, decimal, timestamp, date, boolean, or the type itself when unknown. -#}
+    text, integer, decimal, timestamp, date, boolean, null (DuckDB's type of a
+    column made by `select null as x`, listed as "NULL" with the quotes), or the
+    type itself when unknown. -#}
 {% macro mrr_type_kind(data_type) -%}
     {%- set name = (data_type | string | lower | trim) -%}
     {%- set kinds = [
@@ -9,6 +11,7 @@
         ('timestamp', '^(timestamp|datetime)'),
         ('date', '^date$'),
         ('boolean', '^bool(ean)?$'),
+        ('null', '^"?null"?$'),
     ] -%}
     {%- for kind, pattern in kinds -%}
         {%- if modules.re.match(pattern, name) -%}

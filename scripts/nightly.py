@@ -17,9 +17,11 @@ DuckDB (a file BI reads):
    never open that file: DuckDB lets one process hold a file for writing, and the
    build holds it for the whole run.
 5. Only when every error-severity test passed: renames the build database (next
-   to the published one) over it (an atomic switch). Dashboards
+   to the published one) over it (an atomic switch), then the personal data's
+   build file over `<published>.restricted.duckdb` (docs/access.md). Dashboards
    keep reading the previous file until they reconnect; they never see a half-built
-   state, and are never locked out.
+   state, and are never locked out. Raw data in a file of its own
+   (MRR_DUCKDB_RAW_PATH) is attached read-only by each dbt command, never copied.
 6. Prints a summary: raw rows per table and where they went, rejects, months
    newly closed and months restated, and how many records each base table read.
    A raw row the build did not read fails the test
@@ -35,9 +37,13 @@ PostgreSQL (a schema BI reads, `--schema`, default $MRR_PG_SCHEMA or analytics):
    history carry over, so re-running a night is idempotent.
 3. and 4. Freshness, then `dbt build` into the staging schema(s).
 5. Only when green: in one transaction renames each published schema to
-   `<schema>__retired...` and each staging schema to its published name, then drops
-   the retired ones. Readers see the old schema or the new one, never a mix; a
-   query already running finishes on the old tables.
+   `<schema>__retired...` and each staging schema to its published name, grants
+   USAGE on each to the roles dbt's `grants` config gave SELECT there (vars
+   mrr_reader_role, mrr_restricted_role; docs/access.md), then drops the retired
+   ones. The tables carry their grants from the build; a staging schema nobody
+   may use keeps an unaudited or failed night unreadable. Readers see the old
+   schema or the new one, never a mix; a query already running finishes on the
+   old tables.
 6. The same summary, read from the published schema.
 
 Exit codes (for cron, Airflow, Dagster): 0 published; 1 build or tests failed,
@@ -108,6 +114,11 @@ def dbt(*args: str, env: dict, work: Path) -> int:
     # when the project files, vars and environment are the same. dbt parses again
     # whatever changed. A full parse is most of dbt's start-up.
     return subprocess.call(command, env={**env, "DBT_PARTIAL_PARSE": "True"}, cwd=PROJECT_DIR)
+
+
+def restricted_file(path: Path) -> Path:
+    """The personal data's file beside ``path`` (profiles.yml attaches it as `restricted`)."""
+    return path.with_name(path.stem + ".restricted" + path.suffix)
 
 
 def checkpoint(path: Path) -> None:
@@ -273,13 +284,18 @@ def run_duckdb(options) -> int:
 
     started, night_started = time.monotonic(), utc_now_text()
     env = {**os.environ, "MRR_DUCKDB_PATH": str(build), "DBT_PROFILES_DIR": str(PROJECT_DIR),
+           "MRR_DUCKDB_RESTRICTED_PATH": str(restricted_file(build)),
            "MRR_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
 
     # Write: always start from the last green state (or from nothing).
-    for stale in (build, build.with_name(build.name + ".wal")):
+    pairs = ((build, published), (restricted_file(build), restricted_file(published)))
+    for stale, _ in pairs:
         stale.unlink(missing_ok=True)
+        stale.with_name(stale.name + ".wal").unlink(missing_ok=True)
+    for target, source in pairs:
+        if source.exists():
+            shutil.copyfile(source, target)
     if published.exists():
-        shutil.copyfile(published, build)
         log(f"build database started from the published one ({published})")
     else:
         log("no published database yet: first run builds from scratch")
@@ -288,15 +304,17 @@ def run_duckdb(options) -> int:
     if stopped is not None:
         return stopped
 
-    # Publish: an atomic switch to the new file.
-    checkpoint(build)
-    wal = build.with_name(build.name + ".wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        # Renamed without it, the published file would lack what is still in the log.
-        log(f"{wal} is not empty after the checkpoint (another process holds {build}?); "
-            f"nothing published. The published database is unchanged ({published}); run the night again.")
-        return EXIT_BUILD_FAILED
-    publish_atomically(build, published)
+    # Publish: an atomic switch to the new file, then the personal data's.
+    for target, _ in pairs:
+        checkpoint(target)
+        wal = target.with_name(target.name + ".wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            # Renamed without it, the published file would lack what is still in the log.
+            log(f"{wal} is not empty after the checkpoint (another process holds {target}?); "
+                f"nothing published. The published database is unchanged ({published}); run the night again.")
+            return EXIT_BUILD_FAILED
+    for target, source in pairs:
+        publish_atomically(target, source)
     facts = duckdb_summary(published, night_started, "--full-refresh" in options.dbt_args)
     facts["published"] = str(published)
     facts["seconds"] = round(time.monotonic() - started, 1)
@@ -366,8 +384,23 @@ def pg_prepare_staging(connection, published: str, staging: str, retired: str) -
     return len(tables)
 
 
-def pg_swap(connection, published: str, staging: str, retired: str) -> list[tuple[str, str]]:
-    """Staging schema(s) in place of the published ones, in one transaction."""
+def pg_schema_readers(work: Path) -> dict[str, set[str]]:
+    """{schema: roles} from the night's manifest: every role that dbt's `grants`
+    config gives a privilege on a model in that schema (vars mrr_reader_role,
+    mrr_restricted_role). dbt grants on relations, not on schemas."""
+    manifest = json.loads((work / "target" / "manifest.json").read_text())
+    readers: dict[str, set[str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["config"].get("enabled", True):
+            for roles in (node["config"].get("grants") or {}).values():
+                readers.setdefault(node["schema"], set()).update([roles] if isinstance(roles, str) else roles)
+    return readers
+
+
+def pg_swap(connection, published: str, staging: str, retired: str,
+            readers: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Staging schema(s) in place of the published ones, each usable by its
+    readers, in one transaction."""
     with connection.cursor() as cursor:
         renames = [(name, published + name[len(staging):]) for name in pg_family(cursor, staging)]
         for _name, target in renames:
@@ -377,6 +410,8 @@ def pg_swap(connection, published: str, staging: str, retired: str) -> list[tupl
                                f"{pg_ident(retired + target[len(published):])}")
         for name, target in renames:
             cursor.execute(f"alter schema {pg_ident(name)} rename to {pg_ident(target)}")
+            for role in sorted(readers.get(name, ())):
+                cursor.execute(f"grant usage on schema {pg_ident(target)} to {pg_ident(role)}")
     connection.commit()
     return renames
 
@@ -415,7 +450,7 @@ def run_postgres(options) -> int:
         if stopped is not None:
             return stopped
 
-        renames = pg_swap(connection, published, staging, retired)
+        renames = pg_swap(connection, published, staging, retired, pg_schema_readers(work))
         log("switched " + ", ".join(f"{name} -> {target}" for name, target in renames) + " in one transaction")
         pg_drop_retired(connection, retired)
 

@@ -8,6 +8,12 @@
 #     DuckDB's build of the same history; a run while another holds the advisory
 #     lock stops at once (exit 75); a night with a planted failing test exits 1 and
 #     leaves the published schema as it was;
+#     access (docs/access.md): the nights run with vars mrr_reader_role and
+#     mrr_restricted_role; logged in as each role after the first and the second
+#     publish and after the failed night: the reader selects every BI mart and the
+#     time spine, and is refused on the restricted model, the raw schema, the
+#     staging and base models and the staging schema; the restricted role reads the
+#     contacts; the grants are the same after each;
 #  3. the nightly replay (tests/python/test_nightly_replay.py) on PostgreSQL, nights
 #     MRR_REPLAY_NIGHTS (default 1,2,4,5): incremental nights equal a full refresh
 #     and the Python reference.
@@ -55,15 +61,60 @@ MRR_DUCKDB_PATH="$work/duck.duckdb" .venv/bin/python scripts/compare_marts.py ex
 # The random history: raw tables in schema raw_billing of both; on PostgreSQL the
 # nightly job builds it and publishes schema analytics_history.
 history_vars=$(.venv-postgres/bin/python scripts/load_random_history.py postgres "$SEED")
+# The roles of docs/access.md; trust authentication, so they log in without a password.
+psql -h 127.0.0.1 -p "$PORT" -U postgres -d mrr -qc "create role mrr_reader login; create role mrr_restricted login"
 nightly() {  # nightly.py of project $1 on the history, as_of_date $2, extra dbt args after
     local project=$1 as_of=$2; shift 2
     .venv-postgres/bin/python "$project/scripts/nightly.py" --target postgres --schema analytics_history \
-        --skip-freshness --vars "{billing_schema: raw_billing, as_of_date: \"$as_of\"}" \
+        --skip-freshness --vars "{billing_schema: raw_billing, as_of_date: \"$as_of\",
+            mrr_reader_role: mrr_reader, mrr_restricted_role: mrr_restricted}" \
         -- --exclude resource_type:seed resource_type:unit_test --quiet "$@"
 }
+as_role() {  # run SQL $2 logged in as role $1; fails on an SQL error
+    psql -h 127.0.0.1 -p "$PORT" -U "$1" -d mrr -v ON_ERROR_STOP=1 -Atc "$2" 2>&1
+}
+grants() {  # who may use the published schemas and read their relations
+    psql -h 127.0.0.1 -p "$PORT" -U postgres -d mrr -Atc "
+        select nspname, '', coalesce(nspacl::text, '') from pg_namespace
+        where nspname in ('analytics_history', 'analytics_history_restricted')
+        union all
+        select n.nspname, c.relname, coalesce(c.relacl::text, '') from pg_class as c
+        join pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname in ('analytics_history', 'analytics_history_restricted') and c.relkind in ('r', 'v')
+        order by 1, 2"
+}
+check_access() {  # $1: when; more relations the reader must be refused on after it
+    local when=$1 out relation
+    shift
+    echo "== access after $when"
+    # Every BI mart (models/marts outside restricted/) and the semantic layer's time spine.
+    for relation in $(find models/marts models/utilities -name '*.sql' ! -path '*/restricted/*' -exec basename {} .sql \; | sort); do
+        out=$(as_role mrr_reader "select count(*) from analytics_history.$relation") ||
+            { echo "FAIL ($when): mrr_reader cannot read analytics_history.$relation: $out"; status=1; }
+    done
+    for relation in analytics_history_restricted.restricted_customer_contacts raw_billing.customers \
+            analytics_history.stg_billing__customers analytics_history.base_billing__customers "$@"; do
+        if out=$(as_role mrr_reader "select count(*) from $relation") || ! grep -q "permission denied" <<< "$out"; then
+            echo "FAIL ($when): mrr_reader was not refused on $relation: $out"; status=1
+        fi
+    done
+    out=$(as_role mrr_restricted "select count(*) from analytics_history_restricted.restricted_customer_contacts")
+    if ! [[ "$out" =~ ^[1-9][0-9]*$ ]]; then
+        echo "FAIL ($when): mrr_restricted cannot read the contacts: $out"; status=1
+    fi
+}
+status=0
 as_of=$(.venv-postgres/bin/python -c "import json, sys; print(json.loads(sys.argv[1])['as_of_date'])" "$history_vars")
 echo "== nightly job on PostgreSQL: a green night"
 nightly . "$as_of"
+check_access "the first publish"
+grants_first=$(grants)
+echo "== nightly job on PostgreSQL: a second green night"
+nightly . "$as_of" | grep "^nightly: \(switched\|published\)"
+check_access "the second publish"
+if [ "$(grants)" != "$grants_first" ]; then
+    echo "FAIL: the grants changed with the second publish"; diff <(echo "$grants_first") <(grants); status=1
+fi
 MRR_PG_SCHEMA=analytics_history .venv-postgres/bin/python scripts/compare_marts.py export-pg "$work/marts-pg-history"
 published() {  # the published schema's identity and content
     psql -h 127.0.0.1 -p "$PORT" -U postgres -d mrr -Atc "select n.oid,
@@ -72,7 +123,6 @@ published() {  # the published schema's identity and content
         from pg_namespace as n where n.nspname = 'analytics_history'"
 }
 before=$(published)
-status=0
 echo "== nightly job on PostgreSQL: a second run while one holds the lock"
 psql -h 127.0.0.1 -p "$PORT" -U postgres -d mrr -qAtc \
     "select pg_advisory_lock(hashtext('mrr nightly'), hashtext('analytics_history')); select pg_sleep(120)" \
@@ -111,6 +161,12 @@ fi
 if [ "$(published)" != "$before" ]; then
     echo "FAIL: the failed night changed the published schema"; status=1
 fi
+# The failed night's staging schema stays behind: its tables carry their grants,
+# but nobody was given the schema.
+check_access "the failed night" analytics_history__staging.fct_mrr
+if [ "$(grants)" != "$grants_first" ]; then
+    echo "FAIL: the failed night changed the grants"; diff <(echo "$grants_first") <(grants); status=1
+fi
 .venv/bin/python scripts/load_random_history.py duckdb "$SEED" "$work/duck-history.duckdb" > /dev/null
 MRR_DUCKDB_PATH="$work/duck-history.duckdb" .venv/bin/dbt build \
     --exclude resource_type:seed resource_type:unit_test --vars "$history_vars" \
@@ -127,6 +183,7 @@ echo "== random dirty history, seed $SEED ($history_vars)"
 python3 scripts/compare_marts.py compare "$work/marts-pg-history" "$work/marts-duck-history" postgres duckdb || status=1
 if [ "$status" = 0 ]; then
     echo "Postgres build green and every mart equal to DuckDB's; nightly job publishes only when green," \
-        "one run at a time; incremental nights equal a full refresh and the reference."
+        "one run at a time; incremental nights equal a full refresh and the reference; each role reads" \
+        "what it may, is refused the rest, and keeps its grants across publishes and a failed night."
 fi
 exit "$status"

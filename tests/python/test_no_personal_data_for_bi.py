@@ -2,9 +2,13 @@
 outside models/marts/restricted/, and whatever an exposure or semantic model
 depends on) has an enforced contract, so its declared columns are its real
 columns, and none of them looks personal. Names and e-mail addresses live only in
-the restricted model restricted_customer_contacts."""
+the restricted model restricted_customer_contacts, which is built apart from the
+marts (a schema of its own, on DuckDB a database file of its own), and the grants
+follow the same line: the reader role on what BI reads, the restricted role on
+the restricted models only (docs/access.md)."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +17,7 @@ from dbt.cli.main import dbtRunner
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 RESTRICTED_DIR = "marts/restricted/"
+ROLES = {"mrr_reader_role": "bi_reader", "mrr_restricted_role": "pii_reader"}
 # Column names that hold or identify a person. A name of a thing (plan, product)
 # is not personal; a bare "name" or a person's name is.
 PERSONAL = re.compile(
@@ -31,7 +36,7 @@ def manifest(tmp_path_factory):
         result = dbtRunner().invoke([
             "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-            "--no-partial-parse", "--quiet"])
+            "--no-partial-parse", "--quiet", "--vars", json.dumps(ROLES)])
     assert result.success, result.exception
     return result.result
 
@@ -78,3 +83,42 @@ def test_personal_data_is_in_the_restricted_model_only(manifest):
     node = manifest.nodes["model.mrr.restricted_customer_contacts"]
     assert RESTRICTED_DIR in node.original_file_path and "restricted" in node.tags
     assert {"customer_name", "email"} <= set(node.columns)
+
+
+def _restricted_models(manifest):
+    return {uid: node for uid, node in manifest.nodes.items() if node.resource_type == "model"
+            and (RESTRICTED_DIR in node.original_file_path or "restricted" in node.tags
+                 or node.meta.get("contains_pii") or node.config.meta.get("contains_pii"))}
+
+
+def test_restricted_models_are_built_apart_from_the_marts(manifest):
+    """Not in a schema BI reads, and (this parse is DuckDB's) not in its database:
+    a file of its own that the published file does not contain."""
+    bi_models = _bi_models(manifest)
+    schemas = {node.schema for node in bi_models.values()}
+    databases = {node.database for node in bi_models.values()}
+    restricted = _restricted_models(manifest)
+    assert "model.mrr.restricted_customer_contacts" in restricted
+    problems = []
+    for node in restricted.values():
+        if node.schema in schemas:
+            problems.append(f"{node.name}: built into schema {node.schema}, beside the marts BI reads")
+        if node.database in databases:
+            problems.append(f"{node.name}: built into database {node.database}, beside the marts BI reads")
+    assert not problems, "\n".join(problems)
+
+
+def test_grants_follow_who_reads_what(manifest):
+    reader, restricted_role = ROLES["mrr_reader_role"], ROLES["mrr_restricted_role"]
+    bi_models = _bi_models(manifest)
+    bi_models["model.mrr.metricflow_time_spine"] = manifest.nodes["model.mrr.metricflow_time_spine"]
+    restricted = _restricted_models(manifest)
+    problems = []
+    for uid, node in sorted(manifest.nodes.items()):
+        if node.resource_type != "model":
+            continue
+        grantees = {role for roles in node.config.grants.values() for role in roles}
+        expected = {reader} if uid in bi_models else {restricted_role} if uid in restricted else set()
+        if grantees != expected:
+            problems.append(f"{node.name}: grants {sorted(grantees)}, expected {sorted(expected)}")
+    assert not problems, "\n".join(problems)

@@ -16,10 +16,19 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
+import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
 
-from dbt_harness import PROJECT_DIR, _environment, _invoke_build, read_marts, run_dbt_build, write_raw_tables
+from dbt_harness import (
+    PROJECT_DIR,
+    _environment,
+    _invoke_build,
+    invoke_dbt,
+    read_marts,
+    run_dbt_build,
+    write_raw_tables,
+)
 from raw_contract import raw_tables
 from reference.compare import report
 from reference.mrr_reference import compute
@@ -104,6 +113,26 @@ def test_quote_in_billing_schema_is_refused(tmp_path, capsys):
     message, _ = _failed_build(tmp_path, _columns(), {"billing_schema": 'raw"billing'})
     _show(capsys, "quote in billing_schema", message)
     assert "var 'billing_schema' must be a plain identifier" in message, message
+
+
+def test_null_typed_columns_pass_the_check(tmp_path):
+    """A loader's all-null column has DuckDB's NULL type (`select null as x`): it
+    can hold no value of the wrong type, so the check accepts it as any type."""
+    db_path = tmp_path / "nulls.duckdb"
+    write_raw_tables(db_path, {})
+    connection = duckdb.connect(str(db_path))
+    try:
+        for table, column in (("customers", "email"), ("customers", "is_test"), ("customers", "created_at"),
+                              ("plans", "price"), ("subscription_items", "plan_id")):
+            connection.execute(f"create or replace table raw_billing.{table} as "
+                               f"select * exclude ({column}), null as {column} from raw_billing.{table}")
+        assert connection.execute("select data_type from information_schema.columns "
+                                  "where table_name = 'plans' and column_name = 'price'").fetchone()[0] == '"NULL"'
+    finally:
+        connection.close()
+    result = invoke_dbt(["run", "--select", "base_billing__customers"], db_path, tmp_path,
+                        {"billing_schema": "raw_billing"})
+    assert result.success, result.exception
 
 
 # ---------------------------------------------------------------------------- text columns

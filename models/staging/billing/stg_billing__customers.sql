@@ -9,8 +9,6 @@ base as (
 final as (
     select
         customer_id,
-        customer_name,
-        email,
         country_code,
         segment,
         created_at,

@@ -1,4 +1,6 @@
 -- One row per customer record (latest version), valid or not, with its disposition.
+-- Without the customer's name and e-mail: personal data is read from the raw
+-- table by restricted_customer_contacts alone, so it never lands beside the marts.
 {%- set raw_key = 'nullif(trim(cast(customer_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
 with
 
@@ -9,8 +11,6 @@ source as (
 cleaned as (
     select
         nullif(trim(cast(customer_id as {{ dbt.type_string() }})), '') as record_id,
-        trim(customer_name) as customer_name,
-        nullif(trim(email), '') as email,
         nullif(upper(trim(country_code)), '') as country_code,
         nullif(lower(trim(segment)), '') as segment,
         -- A null flag means false: not a test account, not deleted (docs/decisions.md).
@@ -33,8 +33,6 @@ classified as (
     select
         record_id as customer_id,
         record_id,
-        customer_name,
-        email,
         country_code,
         segment,
         is_test,
@@ -61,8 +59,6 @@ records as (
     select
         customer_id,
         record_id,
-        customer_name,
-        email,
         country_code,
         segment,
         is_test,
