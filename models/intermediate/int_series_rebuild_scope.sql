@@ -24,7 +24,7 @@
 -- series table, so every row is deleted and computed again.
 {%- set built_inputs = adapter.get_relation(this.database, this.schema, 'int_series_built_inputs') %}
 {%- set built_months = adapter.get_relation(this.database, this.schema, 'int_series_built_months') %}
-{%- set previous_scope = adapter.get_relation(this.database, this.schema, this.identifier) %}
+{%- set previous_scope = load_relation(this) %}
 {%- set input_columns = [
     'customer_id', 'plan_key', 'plan_id', 'plan_name', 'product_name', 'segment', 'country_code',
     'monthly_amount_reporting', 'effective_start_date', 'effective_end_date'] %}
