@@ -13,7 +13,8 @@
 -- corrected FX rate, a customer flagged as a test account, a subscription moved to
 -- another customer (both customers differ), a changed var. The previous rows are
 -- the int_series_built_* tables, read without ref() because they are written after
--- the series models of this run.
+-- the series models of this run: the one such read in the project
+-- (docs/nightly.md, "What an incremental model reads of the last run").
 --
 -- A run whose scope some series model applied but that never recorded its inputs as
 -- built (it failed, or did not select both) leaves that scope pending: its rows

@@ -61,9 +61,11 @@ plan_months as (
         month,
         customer_id,
         plan_key,
-        {%- for column in attributes %}
-        {{ column }},
-        {%- endfor %}
+        plan_id,
+        plan_name,
+        product_name,
+        segment,
+        country_code,
         first_paying_month,
         mrr,
         case when month = start_month then previous_period_mrr else mrr end as previous_mrr
@@ -77,9 +79,11 @@ movements as (
     select
         month,
         customer_id,
-        {%- for column in attributes %}
-        {{ column }},
-        {%- endfor %}
+        plan_id,
+        plan_name,
+        product_name,
+        segment,
+        country_code,
         mrr,
         previous_mrr,
         case
