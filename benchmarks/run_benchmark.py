@@ -364,7 +364,7 @@ def mart_check(db: Path) -> dict:
         row = con.execute("select closing_mrr::double from fct_mrr_movements "
                           "order by month desc limit 1").fetchone()
         out["closing_mrr"] = row[0] if row else None
-        out["customer_months"] = con.execute("select count(*) from int_customer_mrr_monthly "
+        out["customer_months"] = con.execute("select count(*) from fct_mrr "
                                               "where mrr > 0").fetchone()[0]
     except Exception as e:  # the marts may not exist when the build failed
         out["error"] = str(e).splitlines()[0][:200]
@@ -509,7 +509,7 @@ def ordered(sizes: dict) -> list[str]:
 
 
 def customer_months(r: dict) -> int | None:
-    """Customer-months with MRR: rows of int_customer_mrr_monthly with mrr > 0, or the script's count."""
+    """Customer-months with MRR: rows of fct_mrr with mrr > 0, or the script's count."""
     return ((r.get("dbt") or {}).get("mrr_check") or {}).get("customer_months") \
         or (r.get("script") or {}).get("customer_month_rows")
 
@@ -542,7 +542,7 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
            "Wall time includes dbt's start-up (parsing, a few seconds). CPU s = user + system time of the "
            "process (2 cores: up to twice the wall time); on a shared machine it is steadier than wall time. "
            "**Ratio = dbt build wall time / script wall time** (CPU ratio likewise). Customer-months = rows "
-           "of `int_customer_mrr_monthly` with MRR above 0 (a customer's paying months). `script = marts`: the "
+           "of `fct_mrr` with MRR above 0 (a customer's paying months). `script = marts`: the "
            "script's closing MRR per month equals `fct_mrr_movements` and its revenue per month (all five "
            "columns) equals `fct_revenue`, to the last decimal.", "",
            f"Target at 1M customers, both shapes: ratio <= {TARGET_RATIO:g}, peak memory < "

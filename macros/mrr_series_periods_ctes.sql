@@ -1,15 +1,17 @@
 {#-
     The periods of constant MRR of one series per `series_columns` value (a
-    customer, or a customer and plan), as common table expressions ending with
-    `series_period_amounts`: one row per series and period between two changes of
-    its items, with start_month, end_month (exclusive: the months of its rows),
-    mrr, previous_mrr (the MRR of the month before start_month), active_items and
-    the series' first_paying_month. Macro mrr_series_months_ctes turns them into
-    one row per series and month; mrr_monthly_series_ctes does both.
+    customer, or a customer and plan), as common table expressions of which the
+    last is named `name` (the caller's name; the helper CTEs before it are
+    prefixed with it): one row per series and period between two changes of its
+    items, with start_month, end_month (exclusive: the months of its rows), mrr,
+    previous_mrr (the MRR of the month before start_month) and the series'
+    first_paying_month. The model that calls it turns the periods into months and
+    classifies the movements (fct_mrr, fct_mrr_by_plan).
 
     `items_relation` has one row per counted item with the series columns,
     monthly_amount_reporting, effective_start_date and effective_end_date (null:
-    open); `months_relation` is the month spine (int_months: month, snapshot_date).
+    open); `bounds_relation` is one row with the month spine's spine_end_month and
+    spine_end_snapshot_date (the month of as_of_date and as_of_date).
     `carried_columns` are attributes of a series (one value per series, such as its
     plan's name), carried from the items to every period.
 
@@ -30,56 +32,40 @@
     group per customer-month and spills to disk at scale (docs/decisions.md, "MRR
     series from periods of constant MRR"). The amounts are exact decimals, so a running sum equals the sum of the items.
 -#}
-{% macro mrr_series_periods_ctes(items_relation, months_relation, series_columns, carried_columns=[]) -%}
+{% macro mrr_series_periods_ctes(name, items_relation, bounds_relation, series_columns, carried_columns=[]) -%}
 {%- set series_key = series_columns | join(', ') -%}
 {%- set columns = series_columns + carried_columns -%}
-series_months as (
-    select month
-    from {{ months_relation }}
-),
-
--- The spine's last month is the month of as_of_date, its snapshot day as_of_date.
-series_bounds as (
-    select
-        min(month) as spine_start_month,
-        max(month) as spine_end_month,
-        max(snapshot_date) as spine_end_snapshot_date
-    from {{ months_relation }}
-),
-
 -- An item counts on a snapshot day from its start day (inclusive) to its end day
 -- (exclusive). Its last counting day is capped at the spine's last snapshot day, so
 -- no date arithmetic runs near the far date that stands for an open end.
-item_counting_days as (
+{{ name }}_item_counting_days as (
     select
         {%- for column in columns %}
         items.{{ column }},
         {%- endfor %}
         -- An item without an amount counts as no item and no amount, as in a sum.
         coalesce(items.monthly_amount_reporting, 0) as amount,
-        case when items.monthly_amount_reporting is null then 0 else 1 end as counted_items,
         cast({{ dbt.date_trunc('month', 'items.effective_start_date') }} as date) as first_counted_month,
         cast(
-            {{ dbt.dateadd('day', -1, 'least(coalesce(items.effective_end_date, ' ~ mrr_open_end_date() ~ '), cast(' ~ dbt.dateadd('day', 1, 'series_bounds.spine_end_snapshot_date') ~ ' as date))') }}
+            {{ dbt.dateadd('day', -1, 'least(coalesce(items.effective_end_date, ' ~ mrr_open_end_date() ~ '), cast(' ~ dbt.dateadd('day', 1, 'bounds.spine_end_snapshot_date') ~ ' as date))') }}
             as date
         ) as last_counting_day,
-        series_bounds.spine_end_month,
-        series_bounds.spine_end_snapshot_date
+        bounds.spine_end_month,
+        bounds.spine_end_snapshot_date
     from {{ items_relation }} as items
-    cross join series_bounds
-    where items.effective_start_date <= series_bounds.spine_end_snapshot_date
+    cross join {{ bounds_relation }} as bounds
+    where items.effective_start_date <= bounds.spine_end_snapshot_date
 ),
 
 -- The last month whose snapshot day the item covers: a month before the spine's
 -- last ends on its last day, so it is the month of the last counting day when that
 -- is a month's last day, and the month before otherwise.
-item_counted_months as (
+{{ name }}_item_counted_months as (
     select
         {%- for column in columns %}
         {{ column }},
         {%- endfor %}
         amount,
-        counted_items,
         first_counted_month,
         case
             when last_counting_day >= spine_end_snapshot_date then spine_end_month
@@ -88,19 +74,18 @@ item_counted_months as (
             else cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', 'last_counting_day')) }} as date)
         end as last_counted_month,
         spine_end_month
-    from item_counting_days
+    from {{ name }}_item_counting_days
 ),
 
 -- An item that ends before its first snapshot day never counts.
-item_changes as (
+{{ name }}_item_changes as (
     select
         {%- for column in columns %}
         {{ column }},
         {%- endfor %}
         first_counted_month as month,
-        amount as amount_change,
-        counted_items as items_change
-    from item_counted_months
+        amount as amount_change
+    from {{ name }}_item_counted_months
     where last_counted_month >= first_counted_month
     union all
     select
@@ -108,15 +93,14 @@ item_changes as (
         {{ column }},
         {%- endfor %}
         cast({{ dbt.dateadd('month', 1, 'last_counted_month') }} as date) as month,
-        -amount as amount_change,
-        -counted_items as items_change
-    from item_counted_months
+        -amount as amount_change
+    from {{ name }}_item_counted_months
     where
         last_counted_month >= first_counted_month
         and last_counted_month < spine_end_month
 ),
 
-series_changes as (
+{{ name }}_series_changes as (
     select
         {%- for column in series_columns %}
         {{ column }},
@@ -126,15 +110,14 @@ series_changes as (
         max({{ column }}) as {{ column }},
         {%- endfor %}
         month,
-        sum(amount_change) as amount_change,
-        sum(items_change) as items_change
-    from item_changes
+        sum(amount_change) as amount_change
+    from {{ name }}_item_changes
     group by {{ series_key }}, month
 ),
 
 -- One row per period between two changes of a series: its amount, and the amount
 -- of the period before (0 before the first).
-series_periods as (
+{{ name }}_series_periods as (
     select
         {%- for column in columns %}
         {{ column }},
@@ -144,9 +127,6 @@ series_periods as (
         sum(amount_change) over (
             partition by {{ series_key }} order by month rows between unbounded preceding and current row
         ) as amount,
-        sum(items_change) over (
-            partition by {{ series_key }} order by month rows between unbounded preceding and current row
-        ) as active_items,
         -- A sum of its own rather than the running sum less this change: a
         -- difference of two decimal(38, 12) needs 39 digits, which Spark rounds to
         -- 11 decimals unless allowPrecisionLoss is off.
@@ -156,25 +136,25 @@ series_periods as (
             ),
             cast(0 as {{ mrr_amount_type() }})
         ) as previous_amount
-    from series_changes
+    from {{ name }}_series_changes
 ),
 
 -- A month with MRR after one without is new only in the series' first month with
 -- MRR, and a reactivation after that (spec section 6).
-series_periods_with_first_month as (
+{{ name }}_series_periods_with_first_month as (
     select
         *,
         min(case when amount >= 0.0000005 then start_month end) over (
             partition by {{ series_key }}
         ) as first_paying_month
-    from series_periods
+    from {{ name }}_series_periods
 ),
 
 -- The rounded MRR is above 0 exactly when the sum is at least half the last unit
 -- (half away from zero), so the filters compare sums and each amount is rounded
 -- once. A period with MRR spans its months; a period without MRR after one with
 -- MRR is a churn: one row, its first month. Other periods without MRR have no rows.
-series_period_amounts as (
+{{ name }} as (
     select
         {%- for column in columns %}
         {{ column }},
@@ -193,9 +173,8 @@ series_period_amounts as (
         case
             when previous_amount >= 0.0000005 then {{ mrr_round_money('previous_amount') }}
             else cast(0 as {{ mrr_money_type() }})
-        end as previous_mrr,
-        cast(active_items as {{ dbt.type_bigint() }}) as active_items
-    from series_periods_with_first_month
+        end as previous_mrr
+    from {{ name }}_series_periods_with_first_month
     where
         amount >= 0.0000005
         or previous_amount >= 0.0000005

@@ -224,9 +224,9 @@ BUGS: tuple[Bug, ...] = (
         "and issued_at <= {{ mrr_as_of_date() }}",
         "Comparing a timestamp with a date: invoices issued during the as_of day itself are lost."),
     # -------------------------------------------------------------------- marts
-    Bug("reactivation_as_new", "marts", "macros/mrr_series_period_months.sql",
-        "when periods.previous_mrr = 0 and periods.start_month = periods.first_paying_month then 'new'",
-        "when periods.previous_mrr = 0 then 'new'",
+    Bug("reactivation_as_new", "marts", "models/marts/finance/fct_mrr.sql",
+        "when previous_mrr = 0 and month = first_paying_month then 'new'",
+        "when previous_mrr = 0 then 'new'",
         "'No MRR last month' taken to mean new; a returning customer is counted as new."),
     Bug("churn_month_dropped", "intermediate", "macros/mrr_series_periods_ctes.sql",
         "        amount >= 0.0000005\n"

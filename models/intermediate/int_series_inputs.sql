@@ -1,7 +1,6 @@
 -- One row per counting subscription item with everything the customer series read
--- of it: a customer's rows in fct_mrr and fct_mrr_by_plan (and in the views
--- int_customer_mrr_monthly and int_customer_plan_mrr_monthly) follow from that customer's rows here and from the
--- month spine (int_months) alone. An incremental run compares these rows with the
+-- of it: a customer's rows in fct_mrr and fct_mrr_by_plan follow from that
+-- customer's rows here and from the month spine (int_months) alone. An incremental run compares these rows with the
 -- ones the series were last built from (int_series_built_inputs) to find the
 -- customers to recompute (int_series_rebuild_scope).
 {{ config(materialized='view') }}

@@ -13,7 +13,8 @@
 -- corrected FX rate, a customer flagged as a test account, a subscription moved to
 -- another customer (both customers differ), a changed var. The previous rows are
 -- the int_series_built_* tables, read without ref() because they are written after
--- the series models of this run.
+-- the series models of this run: the one such read in the project
+-- (docs/nightly.md, "What an incremental model reads of the last run").
 --
 -- A run whose scope some series model applied but that never recorded its inputs as
 -- built (it failed, or did not select both) leaves that scope pending: its rows
@@ -24,7 +25,7 @@
 -- series table, so every row is deleted and computed again.
 {%- set built_inputs = adapter.get_relation(this.database, this.schema, 'int_series_built_inputs') %}
 {%- set built_months = adapter.get_relation(this.database, this.schema, 'int_series_built_months') %}
-{%- set previous_scope = adapter.get_relation(this.database, this.schema, this.identifier) %}
+{%- set previous_scope = load_relation(this) %}
 {%- set input_columns = [
     'customer_id', 'plan_key', 'plan_id', 'plan_name', 'product_name', 'segment', 'country_code',
     'monthly_amount_reporting', 'effective_start_date', 'effective_end_date'] %}

@@ -65,8 +65,6 @@ WINDOWS = {"WINDOW", "STREAMING_WINDOW"}
 
 # model -> path under target/compiled/mrr/models
 MODELS = {
-    "int_customer_mrr_monthly": "intermediate/int_customer_mrr_monthly.sql",
-    "int_customer_plan_mrr_monthly": "intermediate/int_customer_plan_mrr_monthly.sql",
     "int_customer_invoiced_mrr_monthly": "intermediate/int_customer_invoiced_mrr_monthly.sql",
     "fct_mrr": "marts/finance/fct_mrr.sql",
     "fct_mrr_by_plan": "marts/finance/fct_mrr_by_plan.sql",
@@ -196,7 +194,7 @@ def _names(operators):
 
 
 @pytest.mark.parametrize("model", [
-    "int_customer_mrr_monthly", "int_customer_plan_mrr_monthly", "int_customer_invoiced_mrr_monthly",
+    "fct_mrr", "fct_mrr_by_plan", "int_customer_invoiced_mrr_monthly",
     "base_billing__invoices", "base_billing__subscription_items",
 ])
 def test_range_joins_stay_range_joins(plans, model):
@@ -210,9 +208,7 @@ def test_range_joins_stay_range_joins(plans, model):
     assert not residual, f"{model}: a join condition with OR (checked row by row): {residual}"
 
 
-@pytest.mark.parametrize("model", [
-    "int_customer_mrr_monthly", "int_customer_plan_mrr_monthly", "fct_mrr", "fct_mrr_by_plan",
-])
+@pytest.mark.parametrize("model", INCREMENTAL_SERIES)
 def test_series_sort_changes_not_months(plans, model):
     names = _names(plans[model])
     assert not SLOW_JOINS.intersection(names), f"{model}: a nested loop or cross product in {names}"
@@ -228,7 +224,7 @@ def test_series_sort_changes_not_months(plans, model):
     assert not full_joins, f"{model}: a full outer join of the series with itself: {names}"
 
 
-@pytest.mark.parametrize("model", ["int_customer_plan_mrr_monthly", "fct_mrr_by_plan"])
+@pytest.mark.parametrize("model", ["fct_mrr_by_plan"])
 def test_plan_series_key_on_plan_key(plans, model):
     # The by-plan series group on the whole-number plan_key: on the long plan ids
     # the group by and the sort that it replaced cost about a third more CPU at scale.
@@ -276,7 +272,7 @@ def test_reconciliation_is_hash_joins(plans):
     assert full_joins, f"the full outer hash join is gone: {names}"
 
 
-@pytest.mark.parametrize("model", ["int_customer_mrr_monthly", "int_customer_plan_mrr_monthly"])
+@pytest.mark.parametrize("model", INCREMENTAL_SERIES)
 def test_mrr_filter_does_not_round(plans, model):
     rounding_filters = [info for name, info in plans[model] if name == "FILTER" and "round(" in info]
     assert not rounding_filters, f"{model}: a filter rounds every row again: {rounding_filters}"

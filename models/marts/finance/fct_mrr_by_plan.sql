@@ -2,8 +2,9 @@
 -- above 0 or churned from it (spec section 8). Each (customer, plan) series moves on
 -- its own, so a plan change is churn on the old plan and new or reactivation on the
 -- new one, while fct_mrr shows the customer's single expansion or contraction. The
--- series and movement rules are the macros of fct_mrr (mrr_series_periods_ctes,
--- mrr_series_months_ctes), keyed on the customer and plan_key.
+-- series are built as in fct_mrr (macro mrr_series_periods_ctes for the periods of
+-- constant MRR), keyed on the customer and plan_key, and the movement rule is the
+-- same, written here for the plan series.
 -- Its text columns hold a few values each in tens of millions of rows: cheaper
 -- written with DuckDB's dictionary compression (macros/mrr_compress_text_columns.sql).
 {{ config(
@@ -30,15 +31,72 @@ months as (
     select * from {{ ref('int_months') }}
 ),
 
+-- The spine's last month is the month of as_of_date, its snapshot day as_of_date.
+spine_bounds as (
+    select
+        min(month) as spine_start_month,
+        max(month) as spine_end_month,
+        max(snapshot_date) as spine_end_snapshot_date
+    from months
+),
+
+{%- set series_key = ['customer_id', 'plan_key'] %}
 {%- set attributes = ['plan_id', 'plan_name', 'product_name', 'segment', 'country_code'] %}
 
+-- One row per customer, plan and period between two changes of its MRR, with the
+-- MRR of the period before and the pair's first month with MRR.
 {{ mrr_series_periods_ctes(
-    'items_with_attributes', 'months', ['customer_id', 'plan_key'], carried_columns=attributes,
+    'periods', 'items_with_attributes', 'spine_bounds', series_key, carried_columns=attributes,
 ) }},
 
-{{ mrr_series_months_ctes(
-    'series_period_amounts', ['customer_id', 'plan_key'], carried_columns=attributes, rebuild_scope=true,
-) }},
+-- Every month of every period (on an incremental run, the months to rebuild).
+period_months as (
+    {{ mrr_series_period_months('periods', 'months', 'spine_bounds', series_key + attributes, rebuild_scope=true) }}
+),
+
+-- A period's first month follows the period before it; its other months keep its
+-- MRR, so their previous month's MRR is their own.
+plan_months as (
+    select
+        month,
+        customer_id,
+        plan_key,
+        plan_id,
+        plan_name,
+        product_name,
+        segment,
+        country_code,
+        first_paying_month,
+        mrr,
+        case when month = start_month then previous_period_mrr else mrr end as previous_mrr
+    from period_months
+),
+
+-- The movement of each month (spec section 6), per customer and plan. A month after
+-- one without MRR on the plan is new only in the pair's first month with MRR, and
+-- a reactivation after that.
+movements as (
+    select
+        month,
+        customer_id,
+        plan_id,
+        plan_name,
+        product_name,
+        segment,
+        country_code,
+        mrr,
+        previous_mrr,
+        case
+            when mrr = 0 then 'churn'
+            when previous_mrr = 0 and month = first_paying_month then 'new'
+            when previous_mrr = 0 then 'reactivation'
+            when mrr > previous_mrr then 'expansion'
+            when mrr < previous_mrr then 'contraction'
+            else 'retained'
+        end as movement_type,
+        mrr - previous_mrr as movement_amount
+    from plan_months
+),
 
 final as (
     select
@@ -53,7 +111,7 @@ final as (
         cast(previous_mrr as {{ mrr_money_type() }}) as previous_mrr,
         cast(movement_type as {{ mrr_string_type() }}) as movement_type,
         cast(movement_amount as {{ mrr_money_type() }}) as movement_amount
-    from series
+    from movements
 )
 
 select * from final
