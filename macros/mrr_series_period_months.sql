@@ -27,6 +27,8 @@
         periods.mrr,
         periods.previous_mrr as previous_period_mrr
 {%- endset -%}
+{%- if scoped %}
+{#- The scope is read only here, so a model without one has no ref to it. -#}
 {%- set scoped_customers -%}
 (
         select distinct customer_id
@@ -34,7 +36,6 @@
         where customer_id is not null
     ) as scoped_customers
 {%- endset -%}
-{%- if scoped %}
     -- The customers whose inputs changed: every month of the spine.
     select
         series_months.month,
