@@ -73,11 +73,11 @@ forward_series as (
         forward_months.month,
         forward_months.months_ahead,
         period_months.mrr,
+        period_months.first_paying_month,
         case
             when period_months.month = period_months.start_month then period_months.previous_period_mrr
             else period_months.mrr
-        end as previous_mrr,
-        period_months.first_paying_month
+        end as previous_mrr
     from period_months
     inner join forward_months
         on period_months.month = forward_months.month
