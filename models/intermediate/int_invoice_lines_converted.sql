@@ -24,11 +24,13 @@ included_invoices as (
         and cast(issued_at as date) <= {{ mrr_as_of_date() }}
 ),
 
--- Only what fct_revenue, int_months and int_customer_invoiced_mrr_monthly read:
--- this is one of the largest tables of the build, so every column costs.
+-- Only what fct_revenue, int_months, int_customer_invoiced_mrr_monthly and
+-- fct_mrr_at_risk (the overdue amount of an invoice) read: this is one of the
+-- largest tables of the build, so every column costs.
 final as (
     select
         lines.invoice_line_id,
+        lines.invoice_id,
         included_invoices.customer_id,
         lines.line_type,
         cast({{ dbt.date_trunc('month', 'included_invoices.issued_at') }} as date) as issued_month,

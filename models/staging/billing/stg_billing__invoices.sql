@@ -13,6 +13,8 @@ final as (
         status,
         currency,
         issued_at,
+        due_at,
+        paid_at,
         fx_rate_to_reporting,
         updated_at
     from base

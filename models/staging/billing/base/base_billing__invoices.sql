@@ -18,12 +18,14 @@ cleaned as (
         nullif(trim(cast(invoice_id as {{ dbt.type_string() }})), '') as record_id,
         nullif(trim(cast(customer_id as {{ dbt.type_string() }})), '') as customer_id,
         -- Only what validation and the marts need goes through the version window
-        -- (it sorts every column it carries): subscription_id, due_at and paid_at
-        -- are read by no rule and no mart (due_at and paid_at are still checked for
-        -- unparseable values).
+        -- (it sorts every column it carries): subscription_id is read by no rule
+        -- and no mart; due_at and paid_at tell fct_mrr_at_risk which invoices are
+        -- overdue.
         lower(trim(status)) as status,
         nullif(upper(trim(currency)), '') as currency,
         {{ mrr_try_cast('issued_at', 'timestamp') }} as issued_at,
+        {{ mrr_try_cast('due_at', 'timestamp') }} as due_at,
+        {{ mrr_try_cast('paid_at', 'timestamp') }} as paid_at,
         {{ mrr_try_cast('updated_at', 'timestamp') }} as updated_at,
         coalesce({{ mrr_try_cast('is_deleted', 'boolean') }}, false) as is_deleted,
         {{ mrr_unparseable_reason('invoices', [
@@ -58,6 +60,8 @@ classified as (
         with_rate.status,
         with_rate.currency,
         with_rate.issued_at,
+        with_rate.due_at,
+        with_rate.paid_at,
         with_rate.fx_rate_to_reporting,
         with_rate.updated_at,
         with_rate.is_deleted,
@@ -93,6 +97,8 @@ records as (
         status,
         currency,
         issued_at,
+        due_at,
+        paid_at,
         fx_rate_to_reporting,
         updated_at,
         is_deleted,
