@@ -26,12 +26,16 @@ _CONTEXT = Context(prec=50, rounding=ROUND_HALF_UP)
 _SIX_DP = Decimal("0.000001")
 
 CHARGE_TYPES = ("recurring", "usage")
+# Spec section 3's factors as fractions (numerator, denominator): the monthly amount
+# divides once, at the end, so an amount whose exact value ends in a 5 at the 7th
+# decimal stays exact and rounds as the spec says (52/12 written as 4.333...3 would
+# leave it a hair below the half and round it down).
 INTERVAL_FACTORS = {
-    "day": Decimal(365) / Decimal(12),
-    "week": Decimal(52) / Decimal(12),
-    "month": Decimal(1),
-    "quarter": Decimal(1) / Decimal(3),
-    "year": Decimal(1) / Decimal(12),
+    "day": (365, 12),
+    "week": (52, 12),
+    "month": (1, 1),
+    "quarter": (1, 3),
+    "year": (1, 12),
 }
 INVOICE_STATUSES = ("draft", "open", "paid", "uncollectible", "void")
 REVENUE_STATUSES = ("open", "paid", "uncollectible")
@@ -583,9 +587,9 @@ def _compute(raw, variables):
         if not apply_discounts:
             percent, off = Decimal(0), Decimal(0)
         period_amount = max(price * quantity * (1 - percent / 100) - off, Decimal(0))
-        monthly = (period_amount * INTERVAL_FACTORS[plan["billing_interval"]]
-                   / plan["billing_interval_count"])
-        monthly *= fx_rate(plan["currency"], _as_date(item["valid_from"]))
+        numerator, denominator = INTERVAL_FACTORS[plan["billing_interval"]]
+        monthly = (period_amount * fx_rate(plan["currency"], _as_date(item["valid_from"])) * numerator
+                   / (denominator * plan["billing_interval_count"]))
 
         starts = [item["valid_from"], sub["started_at"]]
         if not include_trials:
