@@ -69,6 +69,10 @@ INVOICE_STATUS_WEIGHTS = [
     ("paid", 40), (" PAID ", 5), ("open", 12), ("Open", 3), ("uncollectible", 8),
     ("draft", 8), ("void", 8), ("VOID", 2),
 ]
+# How an invoice's due and payment dates sit around as_of (section 9.5's overdue rule).
+DUE_VARIANTS = ("no_due", "due_as_of", "due_as_of_late", "due_yesterday", "due_14", "due_15", "due_15_late",
+                "due_30", "due_31", "paid_late", "paid_on_as_of", "paid_early", "due_before_issue",
+                "issued_after_as_of")
 LINE_TYPES = ["subscription", " Subscription", "proration", "usage", "USAGE ", "one_time",
               "One_Time", "setup"]
 
@@ -673,6 +677,19 @@ class _Builder:
                 self.add_invoice(customer_id, sub_id, issued, currency,
                                  status=rng.choice(["open", "Open ", "uncollectible", "paid"]))
                 self.reshape_due_dates()
+        # Every due/paid variant once more, alone on a customer of its own that pays on
+        # as_of: whether that customer is a row of fct_mrr_at_risk, and with what, turns
+        # on that one invoice, so a rule reading the variant wrongly shows whatever the seed.
+        for number, variant in enumerate(DUE_VARIANTS, 800):
+            customer_id = self.build_customer(number)
+            started = datetime.combine(as_of - timedelta(days=rng.randint(100, 300)), time(9))
+            sub_id = self.add_subscription(customer_id, started, p_deleted=0)
+            self.add_item(sub_id, "pl_basic_m", started, None, p_deleted=0)
+            issued = (datetime.combine(as_of + timedelta(days=1), time(8)) if variant == "issued_after_as_of"
+                      else datetime.combine(as_of - timedelta(days=rng.randint(20, 70)), time(10)))
+            self.add_invoice(customer_id, sub_id, issued, "USD", status=rng.choice(["open", " Open", "uncollectible"]),
+                             n_lines=1, p_deleted=0)
+            self.reshape_due_dates(variant=variant)
         # The new rows land anywhere in their tables, as a loader would deliver them.
         for table, rows in self.tables.items():
             added = rows[before[table]:]
@@ -680,7 +697,7 @@ class _Builder:
             for row in added:
                 rows.insert(rng.randint(0, len(rows)), row)
 
-    def reshape_due_dates(self):
+    def reshape_due_dates(self, variant=None):
         """Due and payment dates around as_of: due on as_of, one day before it, at the
         delinquency threshold (14 and 15 days), never due, paid late, paid on as_of.
 
@@ -695,13 +712,12 @@ class _Builder:
             if key and not row.get("_reshaped"):
                 by_key.setdefault(key, []).append(row)
         for rows in by_key.values():
-            if rng.random() >= 0.35:
+            if variant is None and rng.random() >= 0.35:
                 for row in rows:
                     row["_reshaped"] = True
                 continue
             issued = rows[0]["issued_at"]
-            variant = rng.choice(["no_due", "due_as_of", "due_as_of_late", "due_yesterday", "due_14", "due_15",
-                                  "due_15_late", "paid_late", "paid_on_as_of", "paid_early", "due_before_issue"])
+            chosen = variant or rng.choice(DUE_VARIANTS)
             due = {
                 "no_due": None,
                 "due_as_of": datetime.combine(as_of, time(0)),
@@ -710,13 +726,16 @@ class _Builder:
                 "due_14": datetime.combine(as_of - timedelta(days=14), time(10)),
                 "due_15": datetime.combine(as_of - timedelta(days=15), time(0)),
                 "due_15_late": datetime.combine(as_of - timedelta(days=15), time(23, 59, 59)),
+                "due_30": datetime.combine(as_of - timedelta(days=30), time(12)),
+                "due_31": datetime.combine(as_of - timedelta(days=31), time(0)),
+                "issued_after_as_of": datetime.combine(as_of - timedelta(days=10), time(0)),
                 "due_before_issue": issued - timedelta(days=20) if issued else None,
-            }.get(variant, datetime.combine(as_of - timedelta(days=rng.randint(1, 60)), time(12)))
+            }.get(chosen, datetime.combine(as_of - timedelta(days=rng.randint(1, 60)), time(12)))
             paid = {
                 "paid_late": datetime.combine(as_of + timedelta(days=rng.randint(1, 15)), time(8)),
                 "paid_on_as_of": datetime.combine(as_of, time(23, 30)),
                 "paid_early": (due - timedelta(days=2)) if due else None,
-            }.get(variant, rows[0]["paid_at"])
+            }.get(chosen, rows[0]["paid_at"])
             for row in rows:
                 row.update(due_at=due, paid_at=paid, _reshaped=True)
 
