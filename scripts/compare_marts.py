@@ -23,6 +23,11 @@ TABLES = {  # table -> key columns (rows must be unique on them)
     "fct_revenue": ["month"],
     "fct_mrr_by_plan": ["month", "customer_id", "plan_id"],
     "fct_cohort_retention": ["cohort_month", "month"],
+    "fct_mrr_committed": ["month"],
+    "fct_mrr_forecast": ["month"],
+    "fct_mrr_forecast_backtest": ["forecast_month", "horizon_months"],
+    "fct_mrr_growth": ["month"],
+    "fct_mrr_at_risk": ["customer_id"],
     "fct_monthly_metrics": ["month", "metric"],
     "audit_rejected_records": None,  # no key (unkeyed records repeat): compared as a multiset
     "fct_mrr_reconciliation": None,

@@ -26,6 +26,34 @@ order by movements.month
 """
 
 
+FORWARD_QUERY = """
+select
+    forecast.month,
+    forecast.committed_mrr,
+    forecast.forecast_mrr,
+    committed.trial_mrr
+from main.fct_mrr_forecast as forecast
+inner join main.fct_mrr_committed as committed
+    on forecast.month = committed.month
+order by forecast.month
+"""
+
+# Mean absolute percentage error of the backtested forecast, at the horizons a
+# reader plans with.
+MAPE_QUERY = """
+select horizon_months, avg(abs_pct_error) as mape, count(abs_pct_error) as forecasts
+from main.fct_mrr_forecast_backtest
+where horizon_months in (1, 3, 6)
+group by horizon_months
+order by horizon_months
+"""
+
+AT_RISK_QUERY = """
+select count(*) as customers, coalesce(sum(mrr_at_risk), 0) as mrr_at_risk
+from main.fct_mrr_at_risk
+"""
+
+
 def money(value):
     return "" if value is None else f"{value:,.2f}"
 
@@ -49,6 +77,9 @@ def main():
     rejected = connection.execute(
         "select count(*) from main.audit_rejected_records"
     ).fetchone()[0]
+    forward = connection.execute(FORWARD_QUERY).fetchall()
+    mape = connection.execute(MAPE_QUERY).fetchall()
+    at_risk_customers, at_risk_mrr = connection.execute(AT_RISK_QUERY).fetchone()
     if not rows:
         print("No month with MRR in the reporting window.")
         return
@@ -75,8 +106,32 @@ def main():
     month, mrr, _, customers, _, arpa, _ = rows[-1]
     print()
     print(f"MRR in {str(month)[:7]}: {money(mrr)} from {customers:,} customers (ARPA {money(arpa)}).")
+    print()
+    print_forward(forward, mape, at_risk_customers, at_risk_mrr)
+    print()
     print(f"Rejected raw records: {rejected:,} (see main.audit_rejected_records).")
-    print(f"Results: {path} (schema main: fct_mrr, fct_mrr_movements, fct_churn, fct_revenue, dim_customers).")
+    print(f"Results: {path} (schema main: fct_mrr, fct_mrr_movements, fct_churn, fct_revenue, dim_customers, "
+          "fct_mrr_committed, fct_mrr_forecast, fct_mrr_forecast_backtest, fct_mrr_growth, fct_mrr_at_risk).")
+
+
+def print_forward(forward, mape, at_risk_customers, at_risk_mrr):
+    """The forward look: the contracted book and the baseline forecast month by month,
+    how far the forecast has been off, and the MRR at risk (docs/forecasting.md)."""
+    header = ("month", "committed MRR", "of it on trials", "forecast MRR")
+    table = [(str(month)[:7], money(committed), money(trials), money(forecast))
+             for month, committed, forecast, trials in forward]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *table)]
+    line = "  ".join(f"{{:>{width}}}" for width in widths)
+    print("Ahead: committed MRR (contracts as they stand) and the baseline forecast")
+    print(line.format(*header))
+    for row in table:
+        print(line.format(*row))
+    errors = {horizon: (value, count) for horizon, value, count in mape}
+    print("Forecast error in the backtest (MAPE): " + ", ".join(
+        f"{horizon} month{'s' if horizon > 1 else ''} ahead {percent(errors[horizon][0])}"
+        f" ({errors[horizon][1]} forecasts)" if horizon in errors else f"{horizon} months ahead: none yet"
+        for horizon in (1, 3, 6)) + ".")
+    print(f"MRR at risk: {money(at_risk_mrr)} from {at_risk_customers:,} customers (see main.fct_mrr_at_risk).")
 
 
 if __name__ == "__main__":

@@ -76,10 +76,10 @@ paying_on_as_of_date as (
 -- customer paying then and nothing in the first forward month churns there.
 first_month as (
     select
+        false as paid_in_forward_month_before,
         coalesce(forward_series.customer_id, paying_on_as_of_date.customer_id) as customer_id,
         coalesce(forward_series.mrr, 0) as mrr,
-        coalesce(paying_on_as_of_date.current_mrr, 0) as previous_mrr,
-        false as paid_in_forward_month_before
+        coalesce(paying_on_as_of_date.current_mrr, 0) as previous_mrr
     from (
         select *
         from forward_series
@@ -132,7 +132,8 @@ with_movements as (
         customer_months.mrr,
         customer_months.previous_mrr,
         case
-            when customer_months.previous_mrr = 0
+            when
+                customer_months.previous_mrr = 0
                 and (customers.first_mrr_month is not null or customer_months.paid_in_forward_month_before)
                 then 'reactivation'
             when customer_months.previous_mrr = 0 then 'new'

@@ -154,7 +154,8 @@ def test_unit_tests_pass_under_non_default_vars(demo, demo_dir):
     """Users run `dbt build` with their own vars, and a failing dbt unit test skips
     every model below it: each unit test must pin the vars it relies on."""
     variables = {"as_of_date": "2025-01-31", "reporting_currency": "EUR", "mrr_include_trials": True,
-                 "mrr_apply_discounts": False, "mrr_reconciliation_tolerance": 7}
+                 "mrr_apply_discounts": False, "mrr_reconciliation_tolerance": 7, "mrr_forward_months": 5,
+                 "mrr_forecast_window_months": 4, "mrr_delinquent_after_days": 3}
     result = _dbt(demo_dir, "test", "--select", "test_type:unit", "--vars", json.dumps(variables))
     failed = [f"{node.node.unique_id}: {node.status}" for node in (result.result or [])
               if str(node.status) not in ("pass", "success")]

@@ -49,7 +49,7 @@ COMPARED_MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "a
 # First-published figures and their restatements depend on every earlier night by
 # design: a full refresh keeps them (full_refresh: false), a fresh database has none.
 HISTORY_MODELS = ("fct_monthly_metrics_closed", "fct_monthly_metrics_reported", "audit_restatement_log",
-                  "audit_restatements")
+                  "audit_restatements", "fct_mrr_forecast_closed")
 NIGHTLY_BUILD = ["build", "--exclude", "resource_type:seed", "resource_type:unit_test"]
 # Each night's build runs every model and the singular data tests (the bridge, every
 # raw row accounted for, the lookback warning, ...); the ~220 generic tests (grain,
@@ -58,7 +58,8 @@ NIGHTLY_BUILD = ["build", "--exclude", "resource_type:seed", "resource_type:unit
 FULL_TESTS_NIGHT = 4
 # The comparison build: models only (no data tests), without the published history.
 FULL_REFRESH = ["build", "--full-refresh", "--exclude", "resource_type:seed", "resource_type:unit_test",
-                "resource_type:test", "fct_monthly_metrics_closed+", "audit_restatement_log+"]
+                "resource_type:test", "fct_monthly_metrics_closed+", "audit_restatement_log+",
+                "fct_mrr_forecast_closed"]
 
 
 class DuckWarehouse:

@@ -42,6 +42,9 @@ REQUIRED_METRICS = {
     "net_new_mrr", "paying_customers", "arpa", "logo_churn_rate", "gross_mrr_churn_rate",
     "net_mrr_churn_rate", "net_revenue_retention", "gross_revenue_retention", "quick_ratio",
     "recurring_revenue", "usage_revenue", "one_time_revenue", "setup_revenue", "total_revenue",
+    # The forward marts (issue 33): committed and forecast MRR, MRR at risk by reason,
+    # forecast error by horizon, year-over-year growth.
+    "committed_mrr", "forecast_mrr", "mrr_at_risk", "forecast_mape", "mrr_growth_yoy",
 }
 # Semantic-layer name -> fct_mrr_movements column.
 BRIDGE = {
@@ -357,6 +360,47 @@ def test_plan_mrr_by_segment_for_a_quarter_is_its_last_month(plan_layer):
         group by all
     """)}
     assert not _mismatches(queried, expected, MONEY), _mismatches(queried, expected, MONEY)[:5]
+
+
+# --- the forward marts (models/marts/forward) ------------------------------------------
+
+def test_committed_and_forecast_mrr_equal_their_marts(layer):
+    queried = {_date(row["metric_time__month"]): row
+               for row in layer.query(["committed_mrr", "forecast_mrr"], ["metric_time__month"])}
+    committed = {row["month"]: row["closing_mrr"] for row in layer.sql("select * from main.fct_mrr_committed")}
+    forecast = {row["month"]: row["forecast_mrr"] for row in layer.sql("select * from main.fct_mrr_forecast")}
+    assert len(committed) == 12 and set(forecast) == set(committed)
+    for name, expected in (("committed_mrr", committed), ("forecast_mrr", forecast)):
+        actual = {month: queried.get(month, {}).get(name) for month in expected}
+        assert not _mismatches(actual, expected, MONEY), (name, _mismatches(actual, expected, MONEY)[:5])
+
+
+def test_forecast_error_by_horizon_is_the_backtest_mape(layer):
+    queried = {int(row["mrr_forecast_backtest__horizon_months"]): row["forecast_mape"]
+               for row in layer.query(["forecast_mape"], ["mrr_forecast_backtest__horizon_months"])}
+    expected = {row["horizon_months"]: row["mape"] for row in layer.sql(
+        "select horizon_months, avg(abs_pct_error) as mape from main.fct_mrr_forecast_backtest group by 1")}
+    assert len(expected) == 12
+    assert not _mismatches(queried, expected, RATIO), _mismatches(queried, expected, RATIO)[:5]
+
+
+def test_mrr_at_risk_by_reason_equals_fct_mrr_at_risk(layer):
+    queried = {row["mrr_at_risk__risk_reasons"]: row["mrr_at_risk"]
+               for row in layer.query(["mrr_at_risk"], ["mrr_at_risk__risk_reasons"])}
+    expected = {row["risk_reasons"]: row["mrr_at_risk"] for row in layer.sql(
+        "select risk_reasons, sum(mrr_at_risk) as mrr_at_risk from main.fct_mrr_at_risk group by 1")}
+    assert len(expected) > 2
+    assert not _mismatches(queried, expected, MONEY), _mismatches(queried, expected, MONEY)[:5]
+
+
+def test_yoy_growth_equals_fct_mrr_growth(layer):
+    queried = {_date(row["metric_time__month"]): row["mrr_growth_yoy"]
+               for row in layer.query(["mrr_growth_yoy"], ["metric_time__month"])}
+    expected = {row["month"]: row["mrr_growth_yoy"] for row in layer.sql("select * from main.fct_mrr_growth")
+                if row["mrr_growth_yoy"] is not None}
+    actual = {month: queried.get(month) for month in expected}
+    assert len(expected) > 12
+    assert not _mismatches(actual, expected, RATIO), _mismatches(actual, expected, RATIO)[:5]
 
 
 # --- docs ------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from dbt.cli.main import dbtRunner
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Each var is read by at least one of these models.
 MODELS = ["int_months", "int_subscription_items_valued", "int_subscription_items_active",
-          "base_billing__subscription_items", "fct_mrr_reconciliation", "fct_monthly_metrics"]
+          "base_billing__subscription_items", "fct_mrr_reconciliation", "fct_monthly_metrics",
+          "int_forward_months", "fct_mrr_forecast", "fct_mrr_at_risk"]
 
 BAD_VALUES = [
     ("as_of_date", "2024-13-01"),
@@ -23,6 +24,13 @@ BAD_VALUES = [
     ("mrr_reconciliation_tolerance", "-1"),
     ("mrr_close_after_days", "five"),
     ("mrr_close_after_days", "-3"),
+    ("mrr_forward_months", "0"),
+    ("mrr_forward_months", "121"),
+    ("mrr_forward_months", "a year"),
+    ("mrr_forecast_window_months", "0"),
+    ("mrr_forecast_window_months", "2.5"),
+    ("mrr_delinquent_after_days", "-1"),
+    ("mrr_delinquent_after_days", "two weeks"),
     ("billing_source", "chargebee"),
     ("billing_schema", 'raw"billing'),
     ("billing_schema", "raw.billing"),
@@ -54,5 +62,6 @@ def test_bad_var_stops_dbt_naming_the_var(tmp_path, name, value):
 def test_good_vars_compile(tmp_path):
     result = _compile(tmp_path, {"as_of_date": "2024-02-29", "reporting_currency": " eur ",
                                  "mrr_include_trials": "TRUE", "mrr_apply_discounts": False,
-                                 "mrr_reconciliation_tolerance": 2.5})
+                                 "mrr_reconciliation_tolerance": 2.5, "mrr_forward_months": " 24 ",
+                                 "mrr_forecast_window_months": 6, "mrr_delinquent_after_days": "0"})
     assert result.success, result.exception

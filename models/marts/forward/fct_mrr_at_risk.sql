@@ -68,12 +68,12 @@ forward_month_count as (
 scheduled as (
     select
         forward_summary.customer_id,
+        forward_summary.scheduled_change_month,
         case
             when forward_summary.paying_forward_months = forward_month_count.forward_months
                 then forward_summary.lowest_mrr_of_rows
             else 0
-        end as committed_min_mrr,
-        forward_summary.scheduled_change_month
+        end as committed_min_mrr
     from forward_summary
     cross join forward_month_count
 ),
@@ -148,7 +148,7 @@ signals as (
         coalesce(overdue.overdue_invoices, 0) as overdue_invoices,
         coalesce(overdue.overdue_amount, 0) as overdue_amount,
         overdue.oldest_due_date,
-        {{ dbt.datediff('overdue.oldest_due_date', mrr_as_of_date(), 'day') }} as days_overdue,
+        {{ dbt.datediff('overdue.oldest_due_date', mrr_as_of_date(), 'day') }} as days_overdue, -- noqa: LT05
         coalesce(three_months_ago.mrr, 0) as mrr_3_months_ago
     from paying_customers
     inner join scheduled

@@ -56,31 +56,31 @@ trial_monthly as (
 -- Items of subscriptions still in trial on as_of_date: they count from the trial's
 -- end (section 4), so this part of the book rests on trials that have not yet
 -- converted. One exact total per month, rounded once below.
-trial_items as (
-    select
-        items.monthly_amount_reporting,
-        items.effective_start_date,
-        items.effective_end_date
-    from items
-    inner join subscriptions
-        on items.subscription_id = subscriptions.subscription_id
-    where cast(subscriptions.trial_end_at as date) > {{ mrr_as_of_date() }}
-),
+    trial_items as (
+        select
+            items.monthly_amount_reporting,
+            items.effective_start_date,
+            items.effective_end_date
+        from items
+        inner join subscriptions
+            on items.subscription_id = subscriptions.subscription_id
+        where cast(subscriptions.trial_end_at as date) > {{ mrr_as_of_date() }}
+    ),
 
-trial_monthly as (
-    select
-        forward_months.months_ahead,
-        sum(trial_items.monthly_amount_reporting) as trial_amount
-    from forward_months
-    inner join trial_items
-        on
-            trial_items.effective_start_date <= forward_months.snapshot_date
-            and (
-                trial_items.effective_end_date is null
-                or trial_items.effective_end_date > forward_months.snapshot_date
-            )
-    group by forward_months.months_ahead
-),
+    trial_monthly as (
+        select
+            forward_months.months_ahead,
+            sum(trial_items.monthly_amount_reporting) as trial_amount
+        from forward_months
+        inner join trial_items
+            on
+                forward_months.snapshot_date >= trial_items.effective_start_date
+                and (
+                    forward_months.snapshot_date < trial_items.effective_end_date
+                    or trial_items.effective_end_date is null
+                )
+        group by forward_months.months_ahead
+    ),
 {%- endif %}
 
 final as (

@@ -89,11 +89,11 @@ inputs as (
         committed.month,
         committed.months_ahead,
         committed.closing_mrr as committed_mrr,
-        committed.new_mrr + committed.reactivation_mrr + committed.expansion_mrr as scheduled_gains,
-        -(committed.churned_mrr + committed.contraction_mrr) as scheduled_losses,
         trend.trend_gains,
         trend.trend_loss_rate,
-        trend.trend_months
+        trend.trend_months,
+        committed.new_mrr + committed.reactivation_mrr + committed.expansion_mrr as scheduled_gains,
+        -(committed.churned_mrr + committed.contraction_mrr) as scheduled_losses
     from committed
     cross join trend
 ),
@@ -110,49 +110,49 @@ step_0 as (
 
 -- Forward month {{ k }}: gains(k) = greatest(g, G(k)), losses(k) =
 -- greatest(round(c * F(k-1), 6), S(k)), F(k) = greatest(F(k-1) + gains - losses, 0).
-step_{{ k }}_flows as (
-    select
-        inputs.*,
-        step_{{ k - 1 }}.forecast_mrr as previous_forecast_mrr,
-        greatest(inputs.trend_gains, inputs.scheduled_gains) as forecast_gains,
-        greatest(
-            round(inputs.trend_loss_rate * step_{{ k - 1 }}.forecast_mrr, 6),
-            inputs.scheduled_losses
-        ) as forecast_losses
-    from inputs
-    cross join step_{{ k - 1 }}
-    where inputs.months_ahead = {{ k }}
-),
+    step_{{ k }}_flows as (
+        select
+            inputs.*,
+            step_{{ k - 1 }}.forecast_mrr as previous_forecast_mrr,
+            greatest(inputs.trend_gains, inputs.scheduled_gains) as forecast_gains,
+            greatest(
+                round(inputs.trend_loss_rate * step_{{ k - 1 }}.forecast_mrr, 6),
+                inputs.scheduled_losses
+            ) as forecast_losses
+        from inputs
+        cross join step_{{ k - 1 }}
+        where inputs.months_ahead = {{ k }}
+    ),
 
-step_{{ k }} as (
-    select
-        *,
-        cast(
-            greatest(previous_forecast_mrr + forecast_gains - forecast_losses, 0)
-            as {{ mrr_money_type() }}
-        ) as forecast_mrr
-    from step_{{ k }}_flows
-),
+    step_{{ k }} as (
+        select
+            *,
+            cast(
+                greatest(previous_forecast_mrr + forecast_gains - forecast_losses, 0)
+                as {{ mrr_money_type() }}
+            ) as forecast_mrr
+        from step_{{ k }}_flows
+    ),
 {%- endfor %}
 
 forecast as (
     {%- for k in range(1, forward_months + 1) %}
-    select
-        month,
-        months_ahead,
-        committed_mrr,
-        forecast_mrr,
-        forecast_gains,
-        forecast_losses,
-        scheduled_gains,
-        scheduled_losses,
-        trend_gains,
-        trend_loss_rate,
-        trend_months
-    from step_{{ k }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            month,
+            months_ahead,
+            committed_mrr,
+            forecast_mrr,
+            forecast_gains,
+            forecast_losses,
+            scheduled_gains,
+            scheduled_losses,
+            trend_gains,
+            trend_loss_rate,
+            trend_months
+        from step_{{ k }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

@@ -97,37 +97,37 @@ horizon_0 as (
 {%- for h in range(1, forward_months + 1) %}
 
 -- Horizon {{ h }}: F_M(h) = greatest(F_M(h-1) + g_M - round(c_M * F_M(h-1), 6), 0).
-horizon_{{ h }} as (
-    select
-        previous.forecast_month,
-        previous.month_number,
-        previous.trend_gains,
-        previous.trend_loss_rate,
-        cast(
-            greatest(
-                previous.forecast_mrr + previous.trend_gains
-                - round(previous.trend_loss_rate * previous.forecast_mrr, 6),
-                0
-            )
-            as {{ mrr_money_type() }}
-        ) as forecast_mrr
-    from horizon_{{ h - 1 }} as previous
-    cross join last_complete_month
-    where previous.month_number + {{ h }} <= last_complete_month.month_number
-),
+    horizon_{{ h }} as (
+        select
+            previous.forecast_month,
+            previous.month_number,
+            previous.trend_gains,
+            previous.trend_loss_rate,
+            cast(
+                greatest(
+                    previous.forecast_mrr + previous.trend_gains
+                    - round(previous.trend_loss_rate * previous.forecast_mrr, 6),
+                    0
+                )
+                as {{ mrr_money_type() }}
+            ) as forecast_mrr
+        from horizon_{{ h - 1 }} as previous
+        cross join last_complete_month
+        where previous.month_number + {{ h }} <= last_complete_month.month_number
+    ),
 {%- endfor %}
 
 forecasts as (
     {%- for h in range(1, forward_months + 1) %}
-    select
-        forecast_month,
-        month_number,
-        {{ h }} as horizon_months,
-        forecast_mrr
-    from horizon_{{ h }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            forecast_month,
+            month_number,
+            {{ h }} as horizon_months,
+            forecast_mrr
+        from horizon_{{ h }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
