@@ -261,6 +261,25 @@ BUGS: tuple[Bug, ...] = (
         "when invoiced_mrr - contracted_mrr > {{ mrr_reconciliation_tolerance() }} then true",
         "when invoiced_mrr - contracted_mrr >= {{ mrr_reconciliation_tolerance() }} then true",
         "Off by one at the tolerance: a difference of exactly the tolerance is flagged."),
+    Bug("forecast_losses_added_to_schedule", "marts", "models/marts/forward/fct_mrr_forecast.sql",
+        lines("            greatest(",
+              "                round(inputs.trend_loss_rate * step_{{ k - 1 }}.forecast_mrr, 6),",
+              "                inputs.scheduled_losses",
+              "            ) as forecast_losses"),
+        lines("            round(inputs.trend_loss_rate * step_{{ k - 1 }}.forecast_mrr, 6)",
+              "            + inputs.scheduled_losses as forecast_losses"),
+        "Expected churn plus the cancellations already scheduled looks prudent, but counts a "
+        "scheduled cancellation twice."),
+    Bug("delinquent_from_the_threshold_day", "marts", "models/marts/forward/fct_mrr_at_risk.sql",
+        "coalesce(days_overdue > {{ mrr_delinquent_after_days() }}, false)",
+        "coalesce(days_overdue >= {{ mrr_delinquent_after_days() }}, false)",
+        "Off by one at the threshold: 14 days overdue is not yet delinquent with the default."),
+    Bug("forward_reactivation_ignores_history", "intermediate",
+        "models/intermediate/int_customer_mrr_forward.sql",
+        "and (customers.first_mrr_month is not null or customer_months.paid_in_forward_month_before)",
+        "and customer_months.paid_in_forward_month_before",
+        "The forward book looked at on its own: a customer who paid long ago and returns next "
+        "month shows as new."),
 )
 
 
