@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from reference.mrr_reference import _lower, _upper, active_spans, bridge_month, customer_mrr_on
+
 FORWARD_DEFAULTS = {
     "mrr_forward_months": 12,
     "mrr_forecast_window_months": 3,
@@ -102,8 +104,7 @@ def _cmgr(now, before, months: int):
 
 
 def compute_forward(book: Book) -> dict:
-    from reference.mrr_reference import _lower, _upper, active_spans, bridge_month, customer_mrr_on
-
+    """The five marts of section 9, as lists of dicts with the spec's columns."""
     variables = {**FORWARD_DEFAULTS, **{k: v for k, v in book.variables.items() if v is not None}}
     forward_count = int(variables["mrr_forward_months"])
     w = int(variables["mrr_forecast_window_months"])

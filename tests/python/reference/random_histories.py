@@ -12,6 +12,11 @@ rejection reason of docs/decisions.md is planted at least once per history, next
 to exclusions (soft deletes at every level, test customers) that must win over a
 rejection.
 
+Spec section 9 reads what lies ahead of as_of: scheduled ends and item versions in
+the forward months, trials that end later, and due and payment dates around as_of;
+``build_forward_edges`` adds those from a random stream of its own, after every
+other row, so what a seed made before stays as it was.
+
 Kept small (30-60 customers, about three years) so a dbt build on it stays fast.
 """
 from __future__ import annotations
