@@ -346,7 +346,8 @@ def read_run_results(path: Path) -> dict:
 # restatement log also hold the run's timestamp).
 MARTS = ["fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "dim_customers",
          "audit_rejected_records", "audit_raw_row_accounting", "fct_mrr_by_plan",
-         "fct_cohort_retention", "fct_mrr_reconciliation", "fct_monthly_metrics"]
+         "fct_cohort_retention", "fct_mrr_reconciliation", "fct_monthly_metrics", "fct_mrr_committed",
+         "fct_mrr_forecast", "fct_mrr_forecast_backtest", "fct_mrr_growth", "fct_mrr_at_risk"]
 
 
 def mart_check(db: Path) -> dict:

@@ -376,8 +376,8 @@ def test_committed_and_forecast_mrr_equal_their_marts(layer):
 
 
 def test_forecast_error_by_horizon_is_the_backtest_mape(layer):
-    queried = {int(row["mrr_forecast_backtest__horizon_months"]): row["forecast_mape"]
-               for row in layer.query(["forecast_mape"], ["mrr_forecast_backtest__horizon_months"])}
+    queried = {int(row["backtest_forecast__horizon_months"]): row["forecast_mape"]
+               for row in layer.query(["forecast_mape"], ["backtest_forecast__horizon_months"])}
     expected = {row["horizon_months"]: row["mape"] for row in layer.sql(
         "select horizon_months, avg(abs_pct_error) as mape from main.fct_mrr_forecast_backtest group by 1")}
     assert len(expected) == 12
@@ -385,8 +385,8 @@ def test_forecast_error_by_horizon_is_the_backtest_mape(layer):
 
 
 def test_mrr_at_risk_by_reason_equals_fct_mrr_at_risk(layer):
-    queried = {row["mrr_at_risk__risk_reasons"]: row["mrr_at_risk"]
-               for row in layer.query(["mrr_at_risk"], ["mrr_at_risk__risk_reasons"])}
+    queried = {row["at_risk_customer__risk_reasons"]: row["mrr_at_risk"]
+               for row in layer.query(["mrr_at_risk"], ["at_risk_customer__risk_reasons"])}
     expected = {row["risk_reasons"]: row["mrr_at_risk"] for row in layer.sql(
         "select risk_reasons, sum(mrr_at_risk) as mrr_at_risk from main.fct_mrr_at_risk group by 1")}
     assert len(expected) > 2
