@@ -22,6 +22,7 @@ DEMO_VARS := --vars '{as_of_date: "$(DEMO_AS_OF_DATE)"}'
 # The as_of_date the marts at $(MRR_DUCKDB_PATH) were built with.
 DASHBOARD_AS_OF_DATE ?= $(DEMO_AS_OF_DATE)
 DASHBOARD := $(CURDIR)/target/revenue_overview.html
+RISK_DASHBOARD := $(CURDIR)/target/revenue_churn_and_risk.html
 
 .PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres test-spark nightly clean dashboard browser
 
@@ -58,10 +59,12 @@ pytest: $(BIN)/.installed browser
 nightly: $(BIN)/.installed
 	$(BIN)/python scripts/nightly.py $(NIGHTLY_ARGS)
 
-# Revenue Overview: one self-contained HTML page from the marts at $(MRR_DUCKDB_PATH)
-# (built with as_of_date $(DASHBOARD_AS_OF_DATE)); prints its path.
+# The two dashboard pages, Revenue Overview and Revenue Churn and Risk: each one
+# self-contained HTML file from the marts at $(MRR_DUCKDB_PATH) (built with
+# as_of_date $(DASHBOARD_AS_OF_DATE)); prints their paths.
 dashboard: $(BIN)/.installed
 	$(BIN)/python scripts/revenue_overview.py --database "$(MRR_DUCKDB_PATH)" --as-of-date $(DASHBOARD_AS_OF_DATE) --output "$(DASHBOARD)"
+	$(BIN)/python scripts/revenue_churn_and_risk.py --database "$(MRR_DUCKDB_PATH)" --as-of-date $(DASHBOARD_AS_OF_DATE) --output "$(RISK_DASHBOARD)"
 
 # Headless Chromium for the dashboard's browser test (Debian package; needs root).
 browser:

@@ -70,7 +70,8 @@ def _environment(**values):
 # parses (billing_source enables models, billing_schema moves the sources), so a
 # different value, or a var not listed here, gets a parse of its own.
 _COMPILE_TIME_VARS = ("as_of_date", "reporting_currency", "mrr_include_trials", "mrr_apply_discounts",
-                      "mrr_close_after_days", "mrr_reconciliation_tolerance")
+                      "mrr_close_after_days", "mrr_reconciliation_tolerance",
+                      "mrr_forward_months", "mrr_forecast_window_months", "mrr_delinquent_after_days")
 _MANIFESTS: dict = {}
 
 

@@ -18,6 +18,9 @@ CHANGED = {
     "mrr_apply_discounts": False,
     "mrr_close_after_days": 30,
     "mrr_reconciliation_tolerance": 0.5,
+    "mrr_forward_months": 6,
+    "mrr_forecast_window_months": 5,
+    "mrr_delinquent_after_days": 30,
 }
 PARSED = ("config", "unrendered_config", "depends_on", "refs", "sources", "relation_name", "database", "schema")
 

@@ -21,7 +21,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Fixed, so the expectations do not move with the calendar (the demo data ends here).
 AS_OF = "2026-11-24"
 MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "dim_customers",
-         "audit_rejected_records", "audit_raw_row_accounting", "fct_mrr_by_plan", "fct_cohort_retention")
+         "audit_rejected_records", "audit_raw_row_accounting", "fct_mrr_by_plan", "fct_cohort_retention",
+         "fct_mrr_committed", "fct_mrr_forecast", "fct_mrr_forecast_backtest", "fct_mrr_growth", "fct_mrr_at_risk")
 EXCLUSIONS = {"kept", "superseded version", "duplicate copy", "soft deleted", "parent soft deleted", "test customer"}
 
 
@@ -141,7 +142,8 @@ def reference_marts(demo):
 
 @pytest.mark.parametrize("mart", ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue",
                                   "dim_customers", "audit_rejected_records", "fct_mrr_by_plan",
-                                  "fct_cohort_retention"))
+                                  "fct_cohort_retention", "fct_mrr_committed", "fct_mrr_forecast",
+                                  "fct_mrr_forecast_backtest", "fct_mrr_growth", "fct_mrr_at_risk"))
 def test_demo_marts_match_the_reference(demo, reference_marts, mart):
     _, marts, _, _ = demo
     differences = report(marts, reference_marts, [mart])

@@ -14,8 +14,10 @@ from reference.compare import report
 from reference.mrr_reference import compute
 from reference.random_histories import generate
 
+FORWARD_MARTS = ("fct_mrr_committed", "fct_mrr_forecast", "fct_mrr_forecast_backtest", "fct_mrr_growth",
+                 "fct_mrr_at_risk")
 COMPARED_MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "audit_rejected_records",
-                  "dim_customers", "fct_mrr_by_plan", "fct_cohort_retention")
+                  "dim_customers", "fct_mrr_by_plan", "fct_cohort_retention") + FORWARD_MARTS
 
 # (case id, seed, var overrides). The toggles run on seeds of their own so that every
 # case adds histories, not only a different switch.
@@ -25,6 +27,10 @@ CASES = [
     ("seed13", 13, {}),
     ("seed14-trials-included", 14, {"mrr_include_trials": True}),
     ("seed15-discounts-ignored", 15, {"mrr_apply_discounts": False}),
+    # as_of on a month's last day (that month is complete: section 9's L), trials
+    # counted, and section 9's vars away from their defaults.
+    ("seed8-month-end-forward-vars", 8, {"mrr_include_trials": True, "mrr_forward_months": 7,
+                                         "mrr_forecast_window_months": 2, "mrr_delinquent_after_days": 30}),
 ]
 
 
@@ -35,7 +41,7 @@ def built(request, tmp_path_factory):
     variables = history.variables(**overrides)
     work_dir = tmp_path_factory.mktemp(name)
     dbt_marts = build_marts(work_dir, history.tables, variables)
-    dbt_marts.update(read_marts(work_dir / "mrr_test.duckdb", marts=("audit_raw_row_accounting",)))
+    dbt_marts.update(read_marts(work_dir / "mrr_test.duckdb", marts=("audit_raw_row_accounting",) + FORWARD_MARTS))
     return name, seed, variables, dbt_marts, compute(history.tables, variables)
 
 

@@ -43,45 +43,38 @@ monthly as (
     group by months_ahead
 ),
 
-{% if mrr_include_trials() -%}
--- mrr_include_trials is true: trials count at their list value like any item, so
--- no part of the book waits on a trial's end.
-trial_monthly as (
-    select
-        months_ahead,
-        cast(0 as {{ mrr_amount_type() }}) as trial_amount
-    from forward_months
-),
-{%- else -%}
 -- Items of subscriptions still in trial on as_of_date: they count from the trial's
 -- end (section 4), so this part of the book rests on trials that have not yet
--- converted. One exact total per month, rounded once below.
-    trial_items as (
-        select
-            items.monthly_amount_reporting,
-            items.effective_start_date,
-            items.effective_end_date
-        from items
-        inner join subscriptions
-            on items.subscription_id = subscriptions.subscription_id
-        where cast(subscriptions.trial_end_at as date) > {{ mrr_as_of_date() }}
-    ),
+-- converted. With mrr_include_trials trials count at their list value already, so
+-- no part of the book waits on a trial's end (the filter keeps no item). One exact
+-- total per month, rounded once below.
+trial_items as (
+    select
+        items.monthly_amount_reporting,
+        items.effective_start_date,
+        items.effective_end_date
+    from items
+    inner join subscriptions
+        on items.subscription_id = subscriptions.subscription_id
+    where
+        cast(subscriptions.trial_end_at as date) > {{ mrr_as_of_date() }}
+        and {{ 'false' if mrr_include_trials() else 'true' }}
+),
 
-    trial_monthly as (
-        select
-            forward_months.months_ahead,
-            sum(trial_items.monthly_amount_reporting) as trial_amount
-        from forward_months
-        inner join trial_items
-            on
-                forward_months.snapshot_date >= trial_items.effective_start_date
-                and (
-                    forward_months.snapshot_date < trial_items.effective_end_date
-                    or trial_items.effective_end_date is null
-                )
-        group by forward_months.months_ahead
-    ),
-{%- endif %}
+trial_monthly as (
+    select
+        forward_months.months_ahead,
+        sum(trial_items.monthly_amount_reporting) as trial_amount
+    from forward_months
+    inner join trial_items
+        on
+            forward_months.snapshot_date >= trial_items.effective_start_date
+            and (
+                forward_months.snapshot_date < trial_items.effective_end_date
+                or trial_items.effective_end_date is null
+            )
+    group by forward_months.months_ahead
+),
 
 final as (
     select

@@ -18,6 +18,7 @@ import calendar
 from collections import Counter, defaultdict
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from typing import NamedTuple
 
 # 50 significant digits: far more than any amount needs, so the only rounding that
 # can show is the spec's own 6 dp on a customer's monthly MRR.
@@ -25,12 +26,16 @@ _CONTEXT = Context(prec=50, rounding=ROUND_HALF_UP)
 _SIX_DP = Decimal("0.000001")
 
 CHARGE_TYPES = ("recurring", "usage")
+# Spec section 3's factors as fractions (numerator, denominator): the monthly amount
+# divides once, at the end, so an amount whose exact value ends in a 5 at the 7th
+# decimal stays exact and rounds as the spec says (52/12 written as 4.333...3 would
+# leave it a hair below the half and round it down).
 INTERVAL_FACTORS = {
-    "day": Decimal(365) / Decimal(12),
-    "week": Decimal(52) / Decimal(12),
-    "month": Decimal(1),
-    "quarter": Decimal(1) / Decimal(3),
-    "year": Decimal(1) / Decimal(12),
+    "day": (365, 12),
+    "week": (52, 12),
+    "month": (1, 1),
+    "quarter": (1, 3),
+    "year": (1, 12),
 }
 INVOICE_STATUSES = ("draft", "open", "paid", "uncollectible", "void")
 REVENUE_STATUSES = ("open", "paid", "uncollectible")
@@ -135,11 +140,82 @@ def _movement(before, now, had_mrr_before):
     return "retained"
 
 
+class Span(NamedTuple):
+    """One item that can carry MRR: its customer, its days (section 4) and monthly value."""
+
+    customer: str
+    start: date
+    end: date | None  # exclusive; None = open
+    monthly: Decimal  # reporting currency, unrounded
+    plan_id: str
+    trial_end: date | None  # the subscription's trial_end_at, as a date
+
+
+def active_spans(spans, day: date):
+    """Spec section 4's day rule: the items counting on ``day``."""
+    return [s for s in spans if s.start <= day and (s.end is None or day < s.end)]
+
+
+def customer_mrr_on(spans, day: date) -> dict:
+    """Spec section 5: each customer's MRR on ``day``, rounded to 6 dp (customers with items only)."""
+    totals = defaultdict(Decimal)
+    for span in active_spans(spans, day):
+        totals[span.customer] += span.monthly
+    return {c: v.quantize(_SIX_DP, rounding=ROUND_HALF_UP) for c, v in totals.items()}
+
+
 def _ratio(numerator, denominator):
     # Spec section 7: a ratio whose denominator is 0 is null.
     if denominator == 0:
         return None
     return numerator / denominator
+
+
+def bridge_month(month, previous: dict, current: dict, ever_paid) -> tuple[list, dict]:
+    """Spec section 6 for one month: each customer's movement and the month's bridge.
+
+    ``previous`` and ``current`` hold the customers with MRR above 0 the month before
+    and this month; ``ever_paid`` those with MRR above 0 in any earlier month.
+    """
+    totals = {k: Decimal(0) for k in ("new", "expansion", "contraction", "churn", "reactivation")}
+    counts = Counter()
+    customer_rows = []
+    for customer in sorted(set(previous) | set(current)):
+        before = previous.get(customer, Decimal(0))
+        now = current.get(customer, Decimal(0))
+        kind = _movement(before, now, customer in ever_paid)
+        amount = now - before
+        customer_rows.append({
+            "month": month, "customer_id": customer, "mrr": now, "previous_mrr": before,
+            "movement_type": kind, "movement_amount": amount,
+        })
+        counts[kind] += 1
+        if kind != "retained":
+            totals[kind] += amount
+    opening_mrr = sum(previous.values(), Decimal(0))
+    closing_mrr = sum(current.values(), Decimal(0))
+    net_new = sum(totals.values(), Decimal(0))
+    assert opening_mrr + net_new == closing_mrr  # spec section 6, exactly
+    return customer_rows, {
+        "month": month,
+        "opening_mrr": opening_mrr,
+        "new_mrr": totals["new"],
+        "expansion_mrr": totals["expansion"],
+        "contraction_mrr": totals["contraction"],
+        "churned_mrr": totals["churn"],
+        "reactivation_mrr": totals["reactivation"],
+        "net_new_mrr": net_new,
+        "closing_mrr": closing_mrr,
+        "opening_customers": len(previous),
+        "new_customers": counts["new"],
+        "expansion_customers": counts["expansion"],
+        "contraction_customers": counts["contraction"],
+        "churned_customers": counts["churn"],
+        "reactivated_customers": counts["reactivation"],
+        "retained_customers": counts["retained"],
+        "closing_customers": len(current),
+        "arpa": _ratio(closing_mrr, len(current)),
+    }
 
 
 # ----------------------------------------------------------------- versions and keys
@@ -448,7 +524,9 @@ def _compute(raw, variables):
             status = reject(table, record_id, "no fx rate")
         else:
             status = _Status(KEPT)
-            invoices[record_id] = {"status": state, "currency": currency, "issued_at": issued_at}
+            invoices[record_id] = {"status": state, "currency": currency, "issued_at": issued_at,
+                                   "customer_id": _trim(row["customer_id"]), "due_at": row.get("due_at"),
+                                   "paid_at": row.get("paid_at")}
         invoice_status[key] = settle(table, status, key)
 
     # ----------------------------------------------------------- invoice_lines
@@ -509,9 +587,9 @@ def _compute(raw, variables):
         if not apply_discounts:
             percent, off = Decimal(0), Decimal(0)
         period_amount = max(price * quantity * (1 - percent / 100) - off, Decimal(0))
-        monthly = (period_amount * INTERVAL_FACTORS[plan["billing_interval"]]
-                   / plan["billing_interval_count"])
-        monthly *= fx_rate(plan["currency"], _as_date(item["valid_from"]))
+        numerator, denominator = INTERVAL_FACTORS[plan["billing_interval"]]
+        monthly = (period_amount * fx_rate(plan["currency"], _as_date(item["valid_from"])) * numerator
+                   / (denominator * plan["billing_interval_count"]))
 
         starts = [item["valid_from"], sub["started_at"]]
         if not include_trials:
@@ -520,10 +598,11 @@ def _compute(raw, variables):
         start = max(s for s in starts if s is not None)
         present_ends = [e for e in ends if e is not None]
         end = min(present_ends) if present_ends else None
-        spans.append((sub["customer_id"], _as_date(start), _as_date(end), monthly, item["plan_id"]))
+        spans.append(Span(sub["customer_id"], _as_date(start), _as_date(end), monthly, item["plan_id"],
+                          _as_date(sub["trial_end_at"])))
 
     # --------------------------------------------------------- MRR per snapshot
-    first_candidate = min((span[1] for span in spans), default=None)
+    first_candidate = min((span.start for span in spans), default=None)
     mrr_by_month = {}  # month -> {customer: rounded MRR}, for every month checked
     plan_mrr_by_month = {}  # month -> {(customer, plan): MRR rounded per pair} (spec section 8)
     if first_candidate is not None and _month_start(first_candidate) <= _month_start(as_of):
@@ -531,10 +610,9 @@ def _compute(raw, variables):
             snapshot = as_of if month == _month_start(as_of) else _month_end(month)
             totals = defaultdict(Decimal)
             plan_totals = defaultdict(Decimal)
-            for customer, start, end, monthly, plan_id in spans:
-                if start <= snapshot and (end is None or snapshot < end):
-                    totals[customer] += monthly
-                    plan_totals[(customer, plan_id)] += monthly
+            for span in active_spans(spans, snapshot):
+                totals[span.customer] += span.monthly
+                plan_totals[(span.customer, span.plan_id)] += span.monthly
             mrr_by_month[month] = {
                 c: v.quantize(_SIX_DP, rounding=ROUND_HALF_UP) for c, v in totals.items()
             }
@@ -550,43 +628,9 @@ def _compute(raw, variables):
     previous = {}
     for month in window:
         current = {c: v for c, v in mrr_by_month.get(month, {}).items() if v > 0}
-        totals = {k: Decimal(0) for k in ("new", "expansion", "contraction", "churn", "reactivation")}
-        counts = Counter()
-        for customer in sorted(set(previous) | set(current)):
-            before = previous.get(customer, Decimal(0))
-            now = current.get(customer, Decimal(0))
-            kind = _movement(before, now, customer in ever_paid)
-            amount = now - before
-            fct_mrr.append({
-                "month": month, "customer_id": customer, "mrr": now, "previous_mrr": before,
-                "movement_type": kind, "movement_amount": amount,
-            })
-            if kind != "retained":
-                totals[kind] += amount
-                counts[kind] += 1
-        opening_mrr = sum(previous.values(), Decimal(0))
-        closing_mrr = sum(current.values(), Decimal(0))
-        net_new = sum(totals.values(), Decimal(0))
-        assert opening_mrr + net_new == closing_mrr  # spec section 6, exactly
-        row = {
-            "month": month,
-            "opening_mrr": opening_mrr,
-            "new_mrr": totals["new"],
-            "expansion_mrr": totals["expansion"],
-            "contraction_mrr": totals["contraction"],
-            "churned_mrr": totals["churn"],
-            "reactivation_mrr": totals["reactivation"],
-            "net_new_mrr": net_new,
-            "closing_mrr": closing_mrr,
-            "opening_customers": len(previous),
-            "new_customers": counts["new"],
-            "expansion_customers": counts["expansion"],
-            "contraction_customers": counts["contraction"],
-            "churned_customers": counts["churn"],
-            "reactivated_customers": counts["reactivation"],
-            "closing_customers": len(current),
-            "arpa": _ratio(closing_mrr, len(current)),
-        }
+        customer_rows, row = bridge_month(month, previous, current, ever_paid)
+        fct_mrr.extend(customer_rows)
+        opening_mrr = row["opening_mrr"]
         fct_movements.append(row)
         losses = row["churned_mrr"] + row["contraction_mrr"]
         fct_churn.append({
@@ -688,7 +732,7 @@ def _compute(raw, variables):
             "current_mrr": current_mrr,
         })
 
-    return {
+    marts = {
         "fct_mrr": fct_mrr,
         "fct_mrr_movements": fct_movements,
         "fct_churn": fct_churn,
@@ -701,3 +745,12 @@ def _compute(raw, variables):
         "dispositions": {table: dict(counter) for table, counter in dispositions.items()},
         "record_status": record_status,
     }
+    # Section 9 reads the same items on other snapshot days. Imported here: forward.py
+    # imports this module's helpers.
+    from reference import forward
+
+    marts.update(forward.compute_forward(forward.Book(
+        as_of=as_of, variables=variables, spans=spans, mrr_by_month=mrr_by_month, window=window,
+        movements=fct_movements, ever_paid=frozenset(ever_paid), customers=customers, invoices=invoices,
+        lines=lines, fx_rate=fx_rate)))
+    return marts

@@ -12,6 +12,11 @@ rejection reason of docs/decisions.md is planted at least once per history, next
 to exclusions (soft deletes at every level, test customers) that must win over a
 rejection.
 
+Spec section 9 reads what lies ahead of as_of: scheduled ends and item versions in
+the forward months, trials that end later, and due and payment dates around as_of;
+``build_forward_edges`` adds those from a random stream of its own, after every
+other row, so what a seed made before stays as it was.
+
 Kept small (30-60 customers, about three years) so a dbt build on it stays fast.
 """
 from __future__ import annotations
@@ -69,6 +74,10 @@ INVOICE_STATUS_WEIGHTS = [
     ("paid", 40), (" PAID ", 5), ("open", 12), ("Open", 3), ("uncollectible", 8),
     ("draft", 8), ("void", 8), ("VOID", 2),
 ]
+# How an invoice's due and payment dates sit around as_of (section 9.5's overdue rule).
+DUE_VARIANTS = ("no_due", "due_as_of", "due_as_of_late", "due_yesterday", "due_14", "due_15", "due_15_late",
+                "due_30", "due_31", "paid_late", "paid_on_as_of", "paid_early", "due_before_issue",
+                "issued_after_as_of")
 LINE_TYPES = ["subscription", " Subscription", "proration", "usage", "USAGE ", "one_time",
               "One_Time", "setup"]
 
@@ -95,6 +104,7 @@ def _month_end(day: date) -> date:
 
 class _Builder:
     def __init__(self, seed: int):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.tables = {name: [] for name in TABLE_COLUMNS}
         self.counters = {}
@@ -600,6 +610,144 @@ class _Builder:
         line("tax", invoice_id=deleted_invoice)  # excluded, not rejected
         line("setup", amount=Decimal("-25.00"))  # a credit is valid
 
+    # ------------------------------------------------------------ looking forward
+    def build_forward_edges(self):
+        """What spec section 9 reads, at its edges: scheduled ends and item versions in
+        the forward months, trials ending after as_of, overdue and late-paid invoices.
+
+        Drawn from a random stream of its own and added after everything above, so
+        every row the seed made before stays exactly as it was.
+        """
+        self.rng = rng = random.Random(f"forward-edges-{self.seed}")
+        before = {table: len(rows) for table, rows in self.tables.items()}
+        self.reshape_due_dates()
+        as_of = self.as_of
+
+        def forward_end(months_ahead, at=time(0)):
+            month = as_of.replace(day=1)
+            for _ in range(months_ahead):
+                month = _month_end(month) + timedelta(days=1)
+            return datetime.combine(_month_end(month), at)
+
+        def forward_first(months_ahead):
+            return datetime.combine(forward_end(months_ahead - 1).date() + timedelta(days=1), time(0))
+
+        def some_forward_day():
+            months_ahead = rng.randint(1, 13)  # the 13th lies past the default forward months
+            return rng.choice([forward_end(months_ahead), forward_end(months_ahead, time(23, 59, 59)),
+                               forward_first(months_ahead),
+                               datetime.combine(as_of + timedelta(days=1), time(0)),
+                               datetime.combine(as_of, time(18, 0)),
+                               self.edge_ts(as_of + timedelta(days=rng.randint(1, 400)))])
+
+        for index in range(700, 700 + rng.randint(10, 16)):
+            customer_id = self.build_customer(index)
+            started = self.edge_ts(as_of - timedelta(days=rng.randint(60, 500)))
+            plan_id = rng.choice(self.valid_recurring)
+            terms = self.random_item_terms(plan_id)
+            story = rng.choice(["cancel", "ended", "downgrade", "upgrade", "trial", "starts_later",
+                                "comes_back", "contracting", "cancel_and_downgrade"])
+            cancel_at = ended_at = trial_end_at = None
+            if story in ("cancel", "cancel_and_downgrade"):
+                cancel_at = some_forward_day()
+            elif story == "ended":
+                ended_at = some_forward_day()
+            elif story == "trial":
+                started = datetime.combine(as_of - timedelta(days=rng.randint(0, 20)), time(9))
+                trial_end_at = rng.choice([datetime.combine(as_of, time(12)), some_forward_day(),
+                                           forward_end(1), forward_end(2, time(23, 59, 59))])
+            elif story == "starts_later":
+                started = some_forward_day()
+            elif story == "comes_back":
+                first = self.add_subscription(customer_id, started,
+                                              ended_at=datetime.combine(as_of - timedelta(days=40), time(0)))
+                self.add_item(first, plan_id, started, None, **terms)
+                started = some_forward_day()
+            sub_id = self.add_subscription(customer_id, started, ended_at=ended_at, cancel_at=cancel_at,
+                                           trial_end_at=trial_end_at, p_deleted=0.02)
+            if story in ("downgrade", "upgrade", "cancel_and_downgrade", "contracting"):
+                change = (datetime.combine(as_of - timedelta(days=rng.randint(35, 120)), time(0))
+                          if story == "contracting" else some_forward_day())
+                if change <= started:
+                    change = started + timedelta(days=1)
+                quantity = rng.randint(2, 9)
+                later = max(1, quantity + (rng.randint(1, 5) if story == "upgrade" else -rng.randint(1, quantity)))
+                self.add_item(sub_id, plan_id, started, change, **{**terms, "quantity": quantity})
+                self.add_item(sub_id, plan_id, change, None, **{**terms, "quantity": later})
+            else:
+                self.add_item(sub_id, plan_id, started, None, **terms)
+            currency = rng.choice(["USD", "usd ", "EUR"])
+            for _ in range(rng.randint(0, 3)):
+                issued = self.edge_ts(as_of - timedelta(days=rng.randint(0, 90)))
+                self.add_invoice(customer_id, sub_id, issued, currency,
+                                 status=rng.choice(["open", "Open ", "uncollectible", "paid"]))
+                self.reshape_due_dates()
+        # Every due/paid variant once more, alone on a customer of its own that pays on
+        # as_of: whether that customer is a row of fct_mrr_at_risk, and with what, turns
+        # on that one invoice, so a rule reading the variant wrongly shows whatever the seed.
+        for number, variant in enumerate(DUE_VARIANTS, 800):
+            customer_id = self.build_customer(number)
+            started = datetime.combine(as_of - timedelta(days=rng.randint(100, 300)), time(9))
+            sub_id = self.add_subscription(customer_id, started, p_deleted=0)
+            self.add_item(sub_id, "pl_basic_m", started, None, p_deleted=0)
+            issued = (datetime.combine(as_of + timedelta(days=1), time(8)) if variant == "issued_after_as_of"
+                      else datetime.combine(as_of - timedelta(days=rng.randint(20, 70)), time(10)))
+            self.add_invoice(customer_id, sub_id, issued, "USD", status=rng.choice(["open", " Open", "uncollectible"]),
+                             n_lines=1, p_deleted=0)
+            self.reshape_due_dates(variant=variant)
+        # The new rows land anywhere in their tables, as a loader would deliver them.
+        for table, rows in self.tables.items():
+            added = rows[before[table]:]
+            del rows[before[table]:]
+            for row in added:
+                rows.insert(rng.randint(0, len(rows)), row)
+
+    def reshape_due_dates(self, variant=None):
+        """Due and payment dates around as_of: due on as_of, one day before it, at the
+        delinquency threshold (14 and 15 days), never due, paid late, paid on as_of.
+
+        Every version and copy of an invoice gets the same dates, so identical copies
+        stay identical; no other mart reads these two columns.
+        """
+        rng = self.rng
+        as_of = self.as_of
+        by_key = {}
+        for row in self.tables["invoices"]:
+            key = row["invoice_id"].strip() if isinstance(row["invoice_id"], str) else None
+            if key and not row.get("_reshaped"):
+                by_key.setdefault(key, []).append(row)
+        for rows in by_key.values():
+            if variant is None and rng.random() >= 0.35:
+                for row in rows:
+                    row["_reshaped"] = True
+                continue
+            issued = rows[0]["issued_at"]
+            chosen = variant or rng.choice(DUE_VARIANTS)
+            due = {
+                "no_due": None,
+                "due_as_of": datetime.combine(as_of, time(0)),
+                "due_as_of_late": datetime.combine(as_of, time(23, 30)),
+                "due_yesterday": datetime.combine(as_of - timedelta(days=1), time(23, 59, 59)),
+                "due_14": datetime.combine(as_of - timedelta(days=14), time(10)),
+                "due_15": datetime.combine(as_of - timedelta(days=15), time(0)),
+                "due_15_late": datetime.combine(as_of - timedelta(days=15), time(23, 59, 59)),
+                "due_30": datetime.combine(as_of - timedelta(days=30), time(12)),
+                "due_31": datetime.combine(as_of - timedelta(days=31), time(0)),
+                "issued_after_as_of": datetime.combine(as_of - timedelta(days=10), time(0)),
+                "due_before_issue": issued - timedelta(days=20) if issued else None,
+            }.get(chosen, datetime.combine(as_of - timedelta(days=rng.randint(1, 60)), time(12)))
+            paid = {
+                "paid_late": datetime.combine(as_of + timedelta(days=rng.randint(1, 15)), time(8)),
+                "paid_on_as_of": datetime.combine(as_of, time(23, 30)),
+                "paid_early": (due - timedelta(days=2)) if due else None,
+            }.get(chosen, rows[0]["paid_at"])
+            for row in rows:
+                row.update(due_at=due, paid_at=paid, _reshaped=True)
+
+    def strip_marks(self):
+        for row in self.tables["invoices"]:
+            row.pop("_reshaped", None)
+
     # -------------------------------------------------------------------- build
     def build(self) -> History:
         rng = self.rng
@@ -626,6 +774,8 @@ class _Builder:
         self.build_invalid_rows(anchor, anchor_sub, test_ids[0], deleted_ids[0])
         for rows in self.tables.values():
             rng.shuffle(rows)
+        self.build_forward_edges()
+        self.strip_marks()
         return History(seed=-1, as_of_date=self.as_of, tables=self.tables)
 
 
