@@ -326,7 +326,7 @@ def run_duckdb(options) -> int:
 # ----------------------------------------------------------------- PostgreSQL
 
 def pg_connect():
-    from pg_connection import connect
+    from mrr_tools.pg_connection import connect
     return connect()
 
 

@@ -3,16 +3,16 @@
 Each case is one seeded random history (dirty in every way the spec allows), built
 once by dbt and once by the reference; every row of every mart is compared.
 A failure prints the first differing rows as mart[key].column: dbt=... reference=...
-and can be replayed with reference.random_histories.generate(seed).
+and can be replayed with mrr_tools.random_histories.generate(seed).
 """
 from __future__ import annotations
 
 import pytest
 
 from dbt_harness import build_marts, read_marts
+from mrr_tools.random_histories import generate
 from reference.compare import report
 from reference.mrr_reference import compute
-from reference.random_histories import generate
 
 COMPARED_MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "audit_rejected_records",
                   "dim_customers", "fct_mrr_by_plan", "fct_cohort_retention")
