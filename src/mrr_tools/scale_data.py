@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 
 import duckdb
 
@@ -136,7 +137,38 @@ def months_back(day: dt.date, months: int) -> dt.date:
     return dt.date(y, m + 1, min(day.day, last))
 
 
-def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, shape: str = "standard"):
+@dataclass(frozen=True)
+class Setting:
+    """What every step's SQL is written from: build_steps' arguments and the SQL
+    literals derived from them (setting() computes them once)."""
+    n: int
+    years: float
+    as_of: dt.date
+    seed: int
+    schema: str
+    shape: str
+    sh: dict
+    start: dt.date
+    end: dt.date
+    width: int
+    c_codes: str
+    c_cur: str
+    c_tax: str
+    cur_mult: dict
+    cur_dec: dict
+    k_interval: str
+    inv_min: int
+    k_months: str
+    k_per_line: str
+    line_periods: str
+    no_prorations: str
+    k_daily: str
+    k_days: str
+    ts_end: str
+    never: str
+
+
+def setting(n: int, years: float, as_of: dt.date, seed: int, schema: str, shape: str = "standard") -> Setting:
     sh = SHAPES[shape]
     # the history is `years` long (whole months) and ends on as_of
     start = months_back(as_of, round(years * 12)) + dt.timedelta(days=1)
@@ -158,9 +190,17 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     k_days = sql_list([{"day": 1.0, "week": 7.0}.get(k[1], 0.0) * k[2] for k in INTERVAL_KINDS])
     ts_end = f"timestamp '{end}'"
     never = "timestamp '9999-12-31'"
-    s = schema
+    return Setting(n=n, years=years, as_of=as_of, seed=seed, schema=schema, shape=shape, sh=sh, start=start, end=end,
+                   width=width, c_codes=c_codes, c_cur=c_cur, c_tax=c_tax, cur_mult=cur_mult, cur_dec=cur_dec,
+                   k_interval=k_interval, inv_min=inv_min, k_months=k_months, k_per_line=k_per_line,
+                   line_periods=line_periods, no_prorations=no_prorations, k_daily=k_daily, k_days=k_days,
+                   ts_end=ts_end, never=never)
 
-    macros = f"""
+
+def setup_sql(g: Setting) -> str:
+    """SQL macros every step uses: seeded randomness and messy codes."""
+    seed = g.seed
+    return f"""
     create or replace temp macro rnd(k, salt) as
         (hash(k, salt, {seed}) % 1000003)::double / 1000003.0;
     -- a timestamp at fraction f between a and b, whole seconds
@@ -174,7 +214,11 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
         when u < 0.08 then v || ' ' else v end;
     """
 
-    plans = f"""
+
+def plan_catalog_sql(g: Setting) -> str:
+    """The plan catalog (every product, tier, interval, currency and price version) and the usage plans."""
+    cur_mult, cur_dec, k_interval = g.cur_mult, g.cur_dec, g.k_interval
+    return f"""
     create or replace temp table t_plans as
     with kinds as (
         select unnest(range(1, {len(INTERVAL_KINDS) + 1})) as kind
@@ -211,7 +255,12 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
                        unnest({sql_list([c[2] for c in CURRENCIES])}) as mult) cur;
     """
 
-    customers = f"""
+
+def customers_sql(g: Setting) -> str:
+    """Raw customers, with re-delivered older versions, copies and soft deletes."""
+    n, sh, start, width = g.n, g.sh, g.start, g.width
+    c_codes, c_cur, c_tax, ts_end, s = g.c_codes, g.c_cur, g.c_tax, g.ts_end, g.schema
+    return f"""
     create or replace temp table t_cust as
     with base as (
         select i as cno,
@@ -277,7 +326,11 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     from rows;
     """
 
-    sub_model = f"""
+
+def subscription_model_sql(g: Setting) -> str:
+    """Each customer's subscriptions and their lives (start, trial, cancellation, end)."""
+    sh, width, k_months, k_daily, ts_end = g.sh, g.width, g.k_months, g.k_daily, g.ts_end
+    return f"""
     create or replace temp table t_sub as
     with s0 as (
         select c.cno, c.customer_id, c.currency, c.tax_rate, c.base_tier, c.base_seats, c.created_at as c_created,
@@ -345,7 +398,11 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     from s5;
     """
 
-    subs = f"""
+
+def subscriptions_sql(g: Setting) -> str:
+    """Raw subscriptions, versions of the subscription model."""
+    ts_end, s = g.ts_end, g.schema
+    return f"""
     create or replace table {s}.subscriptions as
     with cur as (
         select *,
@@ -389,10 +446,14 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     from rows;
     """
 
+
+def item_versions_sql(g: Setting) -> str:
+    """Each subscription's item versions (plan, seats, discounts) and their prices."""
     # Item versions: each subscription's life is cut into k versions; every cut
     # is a seat change, an upgrade/downgrade, a discount starting or expiring,
     # or a move to the current price list.
-    item_model = f"""
+    sh, ts_end = g.sh, g.ts_end
+    return f"""
     create or replace temp table t_ver as
     with v0 as (
         select s.*,
@@ -483,7 +544,11 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     where rnd(s.sno, 'usage') < {sh["usage"]};
     """
 
-    items = f"""
+
+def subscription_items_sql(g: Setting) -> str:
+    """Raw subscription items, versions of the item model, and usage items."""
+    s = g.schema
+    return f"""
     create or replace table {s}.subscription_items as
     with win as (
         select vkey, 'si_' || substr(subscription_id, 5) || '_' || j as subscription_item_id,
@@ -518,7 +583,11 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     from rows;
     """
 
-    plans_out = f"""
+
+def plans_sql(g: Setting) -> str:
+    """Raw plans: the catalog as exported."""
+    start, s = g.start, g.schema
+    return f"""
     create or replace table {s}.plans as
     with rows as (
         select plan_id, plan_name, product_name,
@@ -562,8 +631,12 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     from rows;
     """
 
+
+def billing_periods_sql(g: Setting) -> str:
+    """Each subscription's billing periods: what gets invoiced."""
     # One invoice per subscription and billing period (day/week plans: per month).
-    periods = f"""
+    ts_end, never = g.ts_end, g.never
+    return f"""
     create or replace temp table t_periods as
     with b as (
         select s.*,
@@ -597,7 +670,11 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     from t_periods;
     """
 
-    invoices = f"""
+
+def invoices_sql(g: Setting) -> str:
+    """Raw invoices, one per billing period, and one-off service invoices."""
+    ts_end, s = g.ts_end, g.schema
+    return f"""
     create or replace table {s}.invoices as
     with cur as (
         select invoice_id, customer_id, subscription_id, currency, pkey, ps as issued_at,
@@ -636,7 +713,12 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     from rows;
     """
 
-    lines = f"""
+
+def invoice_lines_sql(g: Setting) -> str:
+    """Raw invoice lines: subscription, proration, usage, setup and one-off lines, taxed."""
+    sh, line_periods, no_prorations = g.sh, g.line_periods, g.no_prorations
+    k_days, ts_end, s = g.k_days, g.ts_end, g.schema
+    return f"""
     create or replace table {s}.invoice_lines as
     with sub_lines as (
         -- the version in force when the period starts is what the invoice bills
@@ -738,10 +820,14 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     from t_cust where rnd(cno, 'svc') < 0.01;
     """
 
+
+def fx_rates_sql(g: Setting) -> str:
+    """Raw fx rates."""
     # Rates for every ordered pair on business days, consistent through USD
     # (a slow seasonal drift plus daily noise), starting a month before the
     # history so the first items have a rate on or before their start.
-    fx = f"""
+    as_of, start, s = g.as_of, g.start, g.schema
+    return f"""
     create or replace table {s}.fx_rates as
     with days as (
         select d::date as d, date_diff('day', date '{start}', d::date) as n
@@ -766,20 +852,28 @@ def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, sh
     from v a join v b on a.d = b.d and a.currency <> b.currency;
     """
 
-    return [
-        ("setup", macros),
-        ("plans (catalog)", plans),
-        ("customers", customers),
-        ("(subscription model)", sub_model),
-        ("subscriptions", subs),
-        ("(item versions)", item_model),
-        ("subscription_items", items),
-        ("plans", plans_out),
-        ("(billing periods)", periods),
-        ("invoices", invoices),
-        ("invoice_lines", lines),
-        ("fx_rates", fx),
-    ]
+
+# (step name, its SQL) in the order they run; a step named after a raw table writes it.
+STEPS = [
+    ("setup", setup_sql),
+    ("plans (catalog)", plan_catalog_sql),
+    ("customers", customers_sql),
+    ("(subscription model)", subscription_model_sql),
+    ("subscriptions", subscriptions_sql),
+    ("(item versions)", item_versions_sql),
+    ("subscription_items", subscription_items_sql),
+    ("plans", plans_sql),
+    ("(billing periods)", billing_periods_sql),
+    ("invoices", invoices_sql),
+    ("invoice_lines", invoice_lines_sql),
+    ("fx_rates", fx_rates_sql),
+]
+
+
+def build_steps(n: int, years: float, as_of: dt.date, seed: int, schema: str, shape: str = "standard"):
+    """[(step name, SQL)] that write the raw tables into `schema`."""
+    g = setting(n, years, as_of, seed, schema, shape)
+    return [(name, step(g)) for name, step in STEPS]
 
 
 # Column names, order and types follow the raw contract,
