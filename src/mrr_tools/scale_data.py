@@ -169,6 +169,8 @@ class Setting:
 
 
 def setting(n: int, years: float, as_of: dt.date, seed: int, schema: str, shape: str = "standard") -> Setting:
+    """The Setting of one data set: its size, dates, schema and shape, and the SQL list
+    literals the steps index by country, currency and billing interval."""
     sh = SHAPES[shape]
     # the history is `years` long (whole months) and ends on as_of
     start = months_back(as_of, round(years * 12)) + dt.timedelta(days=1)
