@@ -26,10 +26,13 @@ RISK_DASHBOARD := $(CURDIR)/target/revenue_churn_and_risk.html
 
 .PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres test-spark nightly clean dashboard browser
 
-$(BIN)/.installed: requirements.txt
+# The project's own package (src/mrr_tools, pyproject.toml), importable in the venv
+# through a .pth file: scripts, benchmarks and tests import it by name.
+$(BIN)/.installed: requirements.txt pyproject.toml scripts/install_mrr_tools.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip check
+	$(BIN)/python scripts/install_mrr_tools.py
 	touch $@
 
 # The demo through the nightly job (seed, build, test, publish when green), then a

@@ -23,73 +23,28 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
-import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
+
+from mrr_tools import scale_data as generate_scale_data
+from mrr_tools import scale_delta as nightly_delta
+from mrr_tools.bench_measure import AS_OF, SCHEMA, machine, measure
+from mrr_tools.bench_report import (
+    SHAPES,
+    TEXT_COMPRESSION_MARTS,
+    normalise,
+    run_key,
+    write_chart,
+    write_markdown,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-import generate_scale_data  # noqa: E402
-import nightly_delta  # noqa: E402
-
-AS_OF = "2026-10-31"
-SCHEMA = "raw_scale"
-SHAPES = list(generate_scale_data.SHAPES)  # standard, long
 DEFAULT_MEMORY_LIMIT = "3GB"
-TARGET_RATIO = 2.0  # issue 12: dbt build wall time at most twice the hand-written script's
-TARGET_MB = 4096
-TARGET_NIGHTLY = 0.10  # issue 9: a nightly run at most 10 % of a full build's time, same memory cap
 
-
-# ---------------------------------------------------------------- measuring
-
-def measure(cmd: list[str], env: dict, log_path: Path) -> dict:
-    """Run cmd; wall seconds, peak RSS (MB) and exit code, output kept in log_path.
-
-    GNU time reports the child's peak RSS as the kernel accounts it (the largest
-    of the process and its waited-for children); without it, os.wait4 reads the
-    same accounting for the one child we started.
-    """
-    gnu_time = shutil.which("time", path="/usr/bin:/bin")
-    with open(log_path, "w") as log, tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        if gnu_time:
-            full = [gnu_time, "-v", "-o", tf.name, *cmd]
-        else:
-            full = cmd
-        load = os.getloadavg()[0]
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(full, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        peak_kb = usage.ru_maxrss  # Linux: kilobytes
-        cpu = usage.ru_utime + usage.ru_stime
-        if gnu_time:
-            report = tf.read()
-            m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report)
-            peak_kb = int(m.group(1)) if m else peak_kb
-            m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", report)
-            if m:
-                wall = sum(float(p) * 60 ** i for i, p in enumerate(reversed(m.group(1).split(":"))))
-            times = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", report)]
-            cpu = sum(times) if len(times) == 2 else cpu
-            m = re.search(r"Exit status: (\d+)", report)
-            code = int(m.group(1)) if m else proc.returncode
-        else:
-            code = proc.returncode
-    # CPU seconds (user + system) next to wall time: on a shared machine other people's
-    # load stretches wall time much more than the CPU time the build needs.
-    return {"seconds": round(wall, 2), "cpu_seconds": round(cpu, 1),
-            "peak_mb": round(peak_kb / 1024, 1), "exit_code": code, "load_before": round(load, 2),
-            "timer": "GNU time -v" if gnu_time else "os.wait4"}
 
 
 # The two SQL scripts run in a child process of their own (this file with a hidden
@@ -137,11 +92,6 @@ def export_revision(rev: str, work: Path) -> Path:
         archive = subprocess.run(["git", "archive", sha], cwd=ROOT, check=True, capture_output=True)
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
     return dest
-
-
-def run_key(shape: str, n: int) -> str:
-    """results.json key of one measurement."""
-    return f"{shape}:{n}"
 
 
 def bench_one(shape: str, n: int, args, project_dir: Path, commit: str) -> dict:
@@ -391,32 +341,6 @@ def mart_check(db: Path) -> dict:
     return out
 
 
-TEXT_COMPRESSION_MARTS = ("fct_mrr_by_plan", "fct_mrr")
-# DuckDB compresses a table written in one statement as it goes only when it spans
-# more than one row group (122,880 rows); a smaller one is compressed at the next
-# checkpoint, after the hook has restored the profile's setting.
-DICT_FSST_EXPECTED_FROM_ROWS = 2 * 122_880
-
-
-def text_compression_note(check: dict) -> str | None:
-    """One sentence on how the by-plan mart's text is stored, with a warning when
-    a large mart came out without dict_fsst (the hook did not take effect)."""
-    stored = (check or {}).get("text_compression")
-    if not stored:
-        return None
-    parts = []
-    for mart, counts in stored.items():
-        if counts:
-            parts.append(f"`{mart}` " + ", ".join(f"{n:,} {c}" for c, n in counts.items()))
-    note = ("Text column segments as stored: " + "; ".join(parts) + " (`fct_mrr_by_plan` writes with "
-            "`dict_fsst`, macros/mrr_compress_text_columns.sql; the rest of the build without).")
-    rows = int(((check.get("checksums") or {}).get("fct_mrr_by_plan") or "0:").split(":")[0] or 0)
-    by_plan = stored.get("fct_mrr_by_plan") or {}
-    if rows >= DICT_FSST_EXPECTED_FROM_ROWS and not by_plan.get("DICT_FSST"):
-        note += " **Warning: `fct_mrr_by_plan` has no DICT_FSST segment; the compression hook did not take effect.**"
-    return note
-
-
 # What the script must reproduce exactly: (its table, the mart, the columns compared).
 SCRIPT_CHECKS = [
     ("handwritten.mrr_movements", "fct_mrr_movements", ["closing_mrr"]),
@@ -448,311 +372,6 @@ def script_check(db: Path) -> dict:
         out = {"equal": None, "error": str(e).splitlines()[0][:200]}
     con.close()
     return out
-
-
-# ---------------------------------------------------------------- reporting
-
-def machine() -> dict:
-    cpu = "unknown"
-    try:
-        for ln in Path("/proc/cpuinfo").read_text().splitlines():
-            if ln.startswith("model name"):
-                cpu = ln.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_kb = 0
-    try:
-        m = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
-        mem_kb = int(m.group(1)) if m else 0
-    except OSError:
-        pass
-
-    def ver(pkg):
-        try:
-            return metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            return "-"
-
-    def git(*a):
-        try:
-            return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        except OSError:
-            return ""
-
-    dirty = git("status", "--porcelain", "--", "models", "macros", "tests", "dbt_project.yml")
-    return {"commit": git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if dirty else ""),
-            "nproc": len(os.sched_getaffinity(0)), "mem_gb": round(mem_kb / 2**20, 1), "cpu": cpu,
-            "os": platform.platform(), "python": platform.python_version(),
-            "dbt-core": ver("dbt-core"), "dbt-duckdb": ver("dbt-duckdb"), "duckdb": ver("duckdb")}
-
-
-def fmt(v, spec=",.1f"):
-    return "-" if v is None else format(v, spec)
-
-
-def normalise(sizes: dict) -> dict:
-    """Results keyed `shape:customers`; entries from before shapes existed are the standard shape."""
-    out = {}
-    for key, r in sizes.items():
-        shape = r.get("shape") or (key.split(":", 1)[0] if ":" in key else "standard")
-        n = int(r.get("customers") or key.rsplit(":", 1)[-1])
-        new_key = run_key(shape, n)
-        if new_key in out and ":" not in key:
-            continue  # a new-style entry wins over an old one for the same shape and size
-        out[new_key] = dict(r, shape=shape, customers=n)
-    return out
-
-
-def ordered(sizes: dict) -> list[str]:
-    rank = {s: i for i, s in enumerate(SHAPES)}
-    return sorted(sizes, key=lambda k: (rank.get(sizes[k]["shape"], 99), sizes[k]["shape"], sizes[k]["customers"]))
-
-
-def customer_months(r: dict) -> int | None:
-    """Customer-months with MRR: rows of fct_mrr with mrr > 0, or the script's count."""
-    return ((r.get("dbt") or {}).get("mrr_check") or {}).get("customer_months") \
-        or (r.get("script") or {}).get("customer_month_rows")
-
-
-def ratio(a, b):
-    return a / b if a and b else None
-
-
-def shape_note(shape: str) -> str:
-    sh = generate_scale_data.SHAPES.get(shape, {})
-    return {"standard": f"{sh.get('years', 5):g} years; an invoice per billing period with subscription, "
-                        "proration, usage, setup and one-off lines; 1 to 5 item versions per subscription",
-            "long": f"{sh.get('years', 6.5):g} years; longer customer lives (more customer-months per customer); "
-                    "1 to 3 item versions per subscription; quarterly invoices (annual plans: yearly) "
-                    "with one line each"}.get(shape, "")
-
-
-def write_markdown(results: dict, mach: dict, path: Path) -> None:
-    results = normalise(results)
-    keys = ordered(results)
-    shapes = [s for s in dict.fromkeys(results[k]["shape"] for k in keys)]
-    out = ["# Scale benchmark", "",
-           "Generated by `make bench` (`benchmarks/run_benchmark.py`); do not edit by hand.", "",
-           "Each shape and size: raw data from `benchmarks/generate_scale_data.py` (to "
-           f"{AS_OF}), then `dbt build --full-refresh --exclude resource_type:seed` (every model and test), then the "
-           "hand-written script `benchmarks/handwritten_mrr.sql` (the same job in one plain DuckDB script: "
-           "latest versions, inclusion rules, MRR per customer-month, movements, revenue by month with FX), "
-           "then the naive playbook-style baseline `benchmarks/naive_baseline.sql`, all on the same file, "
-           "each in its own process under `/usr/bin/time -v` with the same DuckDB memory limit and threads. "
-           "Wall time includes dbt's start-up (parsing, a few seconds). CPU s = user + system time of the "
-           "process (2 cores: up to twice the wall time); on a shared machine it is steadier than wall time. "
-           "**Ratio = dbt build wall time / script wall time** (CPU ratio likewise). Customer-months = rows "
-           "of `fct_mrr` with MRR above 0 (a customer's paying months). `script = marts`: the "
-           "script's closing MRR per month equals `fct_mrr_movements` and its revenue per month (all five "
-           "columns) equals `fct_revenue`, to the last decimal.", "",
-           f"Target at 1M customers, both shapes: ratio <= {TARGET_RATIO:g}, peak memory < "
-           f"{TARGET_MB // 1024} GB, identical marts (issue 12).", "",
-           "Shapes:"]
-    out += [f"- `{s}`: {shape_note(s)}." for s in shapes]
-    out += ["", "## Machine", "",
-            f"- CPU: {mach['cpu']}, {mach['nproc']} cores available; memory {mach['mem_gb']} GB",
-            f"- {mach['os']}; Python {mach['python']}; dbt-core {mach['dbt-core']}, "
-            f"dbt-duckdb {mach['dbt-duckdb']}, duckdb {mach['duckdb']}",
-            "- Project commit measured: see each row (rows may come from different runs).",
-            "- The machine is shared: the 1-minute load average before each dbt build is in the "
-            "table (`load`); other people's work stretches wall time."]
-    for shape in shapes:
-        out += ["", f"## Summary: {shape} shape", "",
-                "| customers | commit | raw rows | customer-months | gen s | load | dbt build s | dbt CPU s "
-                "| dbt peak MB | nodes ok/warn/fail | script s | script CPU s | script peak MB "
-                "| **ratio wall** | ratio CPU | script = marts | baseline s | baseline CPU s | baseline MB |",
-                "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
-        for k in keys:
-            r = results[k]
-            if r["shape"] != shape:
-                continue
-            g, d = r.get("generation", {}), r.get("dbt", {})
-            sc_, b = r.get("script", {}), r.get("baseline", {})
-            st = d.get("status_counts", {})
-            ok = st.get("success", 0) + st.get("pass", 0)
-            bad = st.get("error", 0) + st.get("fail", 0) + st.get("skipped", 0)
-            eq = (sc_.get("equals_marts") or {}).get("equal")
-            differ = sum(v.get("rows_differing", 0) for v in (sc_.get("equals_marts") or {}).values()
-                         if isinstance(v, dict))
-            eq_txt = "-" if eq is None else ("yes" if eq else f"**no** ({differ} rows differ)")
-            out.append(
-                f"| {r['customers']:,} | {d.get('commit', '-')} | {sum(g.get('rows', {}).values()):,} "
-                f"| {fmt(customer_months(r), ',d')} | {fmt(g.get('seconds'))} | {fmt(d.get('load_before'), '.2f')} "
-                f"| {fmt(d.get('seconds'))} | {fmt(d.get('cpu_seconds'))} | {fmt(d.get('peak_mb'), ',.0f')} "
-                f"| {ok}/{st.get('warn', 0)}/{bad} "
-                f"| {fmt(sc_.get('seconds'))} | {fmt(sc_.get('cpu_seconds'))} | {fmt(sc_.get('peak_mb'), ',.0f')} "
-                f"| **{fmt(ratio(d.get('seconds'), sc_.get('seconds')), '.2f')}** "
-                f"| {fmt(ratio(d.get('cpu_seconds'), sc_.get('cpu_seconds')), '.2f')} | {eq_txt} "
-                f"| {fmt(b.get('seconds'))} | {fmt(b.get('cpu_seconds'))} | {fmt(b.get('peak_mb'), ',.0f')} |")
-
-    out += ["", "## Growth", "",
-            "Seconds per million customer-months, wall (CPU). Cost that grows linearly with customer-months "
-            "keeps these columns flat from size to size; dbt's fixed start-up weighs more at small sizes.", "",
-            "| shape | customers | customer-months | dbt build s / M | script s / M | baseline s / M | ratio wall |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
-    for k in keys:
-        r = results[k]
-        cm = customer_months(r)
-        per = {}
-        for part in ("dbt", "script", "baseline"):
-            m = r.get(part) or {}
-            per[part] = (f"{fmt(m['seconds'] / cm * 1e6)} ({fmt(m['cpu_seconds'] / cm * 1e6)})"
-                         if cm and m.get("seconds") and m.get("cpu_seconds") is not None else "-")
-        rt = ratio((r.get("dbt") or {}).get("seconds"), (r.get("script") or {}).get("seconds"))
-        out.append(f"| {r['shape']} | {r['customers']:,} | {fmt(cm, ',d')} | {per['dbt']} | {per['script']} "
-                   f"| {per['baseline']} | {fmt(rt, '.2f')} |")
-    out += ["", "![growth](results.png)"]
-
-    for k in keys:
-        r = results[k]
-        d = r.get("dbt", {})
-        out += ["", f"## {r['shape']} shape, {r['customers']:,} customers", ""]
-        g = r.get("generation", {})
-        if g.get("rows"):
-            out.append("Raw rows: " + ", ".join(f"{t} {v:,}" for t, v in g["rows"].items()) + ".")
-            out.append("")
-        if d:
-            out.append(f"dbt build wall {fmt(d.get('seconds'))} s, CPU {fmt(d.get('cpu_seconds'))} s (dbt's own "
-                       f"elapsed {fmt(d.get('dbt_elapsed'))} s; sum of node times "
-                       f"{fmt(d.get('sum_node_seconds'))} s over {len(d.get('nodes', []))} nodes, "
-                       f"run with {d.get('threads') or 'the profile default of'} dbt threads on "
-                       f"{mach['nproc']} cores"
-                       + f", DuckDB memory limit {d.get('memory_limit') or 'default (80 % of RAM)'}"
-                       + (f", profile from `{d['profiles_dir']}`" if d.get("profiles_dir") else "")
-                       + "), peak RSS "
-                       f"{fmt(d.get('peak_mb'), ',.0f')} MB, exit code {d.get('exit_code')}.")
-            out += ["", "| # | node | type | status | seconds |", "|---:|---|---|---|---:|"]
-            for i, nd in enumerate(d.get("nodes", [])[:10], start=1):
-                kind, _, name = nd["unique_id"].split(".", 2)
-                out.append(f"| {i} | `{name}` | {kind} | {nd['status']} | {nd['seconds']:.2f} |")
-            compression = text_compression_note(d.get("mrr_check"))
-            if compression:
-                out += ["", compression]
-        closing = [(d.get("mrr_check") or {}).get("closing_mrr")]
-        for part, label in (("script", "Hand-written script"), ("baseline", "Baseline")):
-            m = r.get(part)
-            if not m:
-                continue
-            closing.append(m.get("closing_mrr"))
-            out += ["", f"{label} (DuckDB memory limit {m.get('memory_limit') or 'default'}, "
-                    f"{m.get('duckdb_threads') or '-'} DuckDB threads): wall {fmt(m.get('seconds'))} s (SQL alone "
-                    f"{fmt(m.get('sql_seconds'))} s), CPU {fmt(m.get('cpu_seconds'))} s, peak RSS "
-                    f"{fmt(m.get('peak_mb'), ',.0f')} MB, {fmt(m.get('customer_month_rows'), ',d')} "
-                    + ("customer-months with MRR" if part == "script" else "customer-month rows")
-                    + f", exit code {m.get('exit_code')}."]
-            em = m.get("equals_marts")
-            if em:
-                detail = "; ".join(f"`{mart}` {v['months']} months, {v['rows_differing']} rows differ"
-                                   for mart, v in em.items() if isinstance(v, dict))
-                out[-1] += f" Against the marts: {detail or em.get('error')}."
-        out += ["", "Closing MRR of the last month, dbt / script / baseline: "
-                + " / ".join(fmt(c, ",.2f") for c in closing) + "."]
-    out += nightly_section(results, keys)
-    from spark_benchmark import spark_section  # the Spark target's run, if one was made
-
-    out += spark_section(path.parent / "results_spark.json")
-    path.write_text("\n".join(out) + "\n")
-
-
-def nightly_section(results: dict, keys: list[str]) -> list[str]:
-    """results.md: the incremental night against a full refresh of the same data."""
-    runs = [k for k in keys if results[k].get("nightly")]
-    if not runs:
-        return []
-    out = ["", "## Nightly runs", "",
-           "`run_benchmark.py --nightly`: after the full build, one night of changes "
-           "(`benchmarks/nightly_delta.py`: new versions of about 0.5 % of the records of every table, "
-           "dated the next day: customers flagged as test accounts or deleted, subscriptions cancelled, "
-           "items repriced, invoices voided, lines corrected; the night's new invoices, lines and payments; "
-           "FX rates corrected in place), then the nightly build (incremental, `as_of_date` one day later) "
-           "and, on a copy of the same data, `--full-refresh`; both `dbt build "
-           "--exclude resource_type:seed resource_type:unit_test` (the nightly job leaves out unit tests, "
-           "which test the models' logic on fixed inputs, not the data), same DuckDB memory limit, measured "
-           "one after the other in the same run. `equal`: every table both builds wrote has the same rows "
-           "(all columns but the run stamps).", "",
-           f"Target (issue 9): at 1M customers the nightly build takes at most {TARGET_NIGHTLY:.0%} of a "
-           "full build's time, within the same memory limit.", "",
-           "| shape | customers | commit | records changed | nightly s | nightly CPU s | nightly MB "
-           "| full refresh s | full CPU s | full MB | **ratio CPU** | ratio wall | equal |",
-           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for k in runs:
-        r = results[k]
-        nt = r["nightly"]
-        inc, full = nt["incremental"], nt["full_refresh"]
-        changed = sum(v for t, v in nt["delta"].items() if isinstance(v, int))
-        commit = nt.get("commit") or (r.get("dbt") or {}).get("commit", "-")
-        out.append(f"| {r['shape']} | {r['customers']:,} | {commit} "
-                   f"| {changed:,} | {fmt(inc['seconds'])} | {fmt(inc['cpu_seconds'])} "
-                   f"| {fmt(inc['peak_mb'], ',.0f')} | {fmt(full['seconds'])} | {fmt(full['cpu_seconds'])} "
-                   f"| {fmt(full['peak_mb'], ',.0f')} | **{fmt(nt['ratio_cpu'], '.2f')}** "
-                   f"| {fmt(nt['ratio_wall'], '.2f')} | {'yes' if nt['equal'] else '**no**'} |")
-    for k in runs:
-        r = results[k]
-        nt = r["nightly"]
-        out += ["", f"### Nightly, {r['shape']} shape, {r['customers']:,} customers", "",
-                "Delta: " + ", ".join(f"{t} {v:,}" for t, v in nt["delta"].items() if isinstance(v, int))
-                + f" rows (new versions dated {nt['delta']['updated_at']}); run with as_of_date "
-                f"{nt['as_of_date']}.", "",
-                "Where the time goes (seconds of dbt's nodes; two threads, so they add up to more than the "
-                "wall time; `start-up` = wall time less dbt's own elapsed time):", "",
-                "| build | base models | intermediate and mart models | data tests | unit tests | start-up "
-                "| wall s | CPU s |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-        for part in ("incremental", "full_refresh"):
-            m = nt[part]
-            sp = m["split"]
-            out.append(f"| {part.replace('_', ' ')} | {sp['base models']:.1f} "
-                       f"| {sp['intermediate and mart models']:.1f} | {sp['data tests']:.1f} "
-                       f"| {sp['unit tests']:.1f} | {m['dbt_overhead']:.1f} | {fmt(m['seconds'])} "
-                       f"| {fmt(m['cpu_seconds'])} |")
-        out += ["", "Base tables in the incremental night (keyed records): rows written (re-read) and rows "
-                "whose content changed. A parent rebuilt unchanged keeps its `changed_at`, so its children "
-                "are not re-read.", "", "| base table | records | written | changed |", "|---|---:|---:|---:|"]
-        for t, v in nt.get("base_rows", {}).items():
-            out.append(f"| {t} | {v['rows']:,} | {v['written']:,} | {v['changed']:,} |")
-        bad = {t: n for t, n in nt["differing_rows"].items() if n}
-        if bad:
-            out += ["", "**Tables differing from the full refresh**: "
-                    + ", ".join(f"`{t}` {n} rows" for t, n in bad.items()) + "."]
-    return out
-
-
-def write_chart(results: dict, path: Path) -> bool:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is missing, so no chart: .venv/bin/pip install -r benchmarks/requirements.txt")
-        return False
-    results = normalise(results)
-    keys = ordered(results)
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.5, 4.4))
-    colours = {"standard": "tab:blue", "long": "tab:orange"}
-    for ax, key, label in ((a1, "seconds", "wall time (s)"), (a2, "peak_mb", "peak RSS (MB)")):
-        for shape in dict.fromkeys(results[k]["shape"] for k in keys):
-            for part, name, style in (("dbt", "dbt build", "o-"), ("script", "hand-written script", "s--"),
-                                      ("baseline", "naive baseline", "^:")):
-                pts = [(customer_months(results[k]) / 1e6, (results[k].get(part) or {}).get(key))
-                       for k in keys if results[k]["shape"] == shape and customer_months(results[k])]
-                pts = [p for p in pts if p[1] is not None]
-                if pts:
-                    ax.plot(*zip(*pts), style, color=colours.get(shape), label=f"{name} ({shape})",
-                            alpha=0.5 if part == "baseline" else 1.0, lw=1 if part == "baseline" else 1.6)
-        if key == "peak_mb":
-            ax.axhline(TARGET_MB, color="grey", lw=0.8, ls=":", label="4 GB")
-        ax.set_xlabel("customer-months with MRR (millions)")
-        ax.set_ylabel(label)
-        ax.set_xlim(left=0)
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.suptitle("MRR project at scale: dbt build vs hand-written script, both data shapes")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return True
 
 
 # ---------------------------------------------------------------- main

@@ -23,22 +23,25 @@ import sys
 import time
 from pathlib import Path
 
+from mrr_tools import marts_compare
+from mrr_tools import scale_data as generate_scale_data
+from mrr_tools.bench_measure import AS_OF, SCHEMA, machine, measure
+from mrr_tools.bench_report import write_markdown
+from mrr_tools.marts_compare import SparkCursor
+from mrr_tools.raw_tables import table_names
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-RAW = ("customers", "plans", "subscriptions", "subscription_items", "invoices", "invoice_lines", "fx_rates")
+RAW = table_names()
 MONTH_MARTS = ("fct_mrr_movements", "fct_churn", "fct_revenue")
+MONTH_KEYS = {mart: ["month"] for mart in MONTH_MARTS}  # the marts compared, and their key
 SPARK_MARK = "SPARK_RESULT "
 
 
 def spark_child(parquet_dir: str, work: str, as_of: str) -> int:
     """Runs in .venv-spark: register the raw parquet files, dbt build, export month marts."""
     from dbt.cli.main import dbtRunner
-
-    import compare_marts
-    from spark_check import SparkCursor
 
     work_dir = Path(work)
     # dbt opens the Spark session with the profile's settings; the raw tables are
@@ -63,76 +66,11 @@ def spark_child(parquet_dir: str, work: str, as_of: str) -> int:
     for n in nodes:
         status[str(n.status)] = status.get(str(n.status), 0) + 1
     slowest = sorted(((n.execution_time, n.node.unique_id, str(n.status)) for n in nodes), reverse=True)[:10]
-    compare_marts.TABLES = {mart: ["month"] for mart in MONTH_MARTS}
-    compare_marts.dump(SparkCursor(spark, "analytics"), str(work_dir / "marts-spark"))
+    marts_compare.dump(SparkCursor(spark, "analytics"), str(work_dir / "marts-spark"), MONTH_KEYS)
     print(SPARK_MARK + json.dumps({
         "success": result.success, "build_seconds": round(build_seconds, 1), "status_counts": status,
         "slowest": [{"unique_id": u, "seconds": round(s, 1), "status": st} for s, u, st in slowest]}), flush=True)
     return 0 if result.success else 1
-
-
-CLUSTER_NOTES = [
-    "What would change on a real cluster:",
-    "",
-    "- **Partitioning.** Here every table is one or two files and 4 shuffle partitions "
-    "serve 2 cores. On a cluster, partition the big raw tables (invoices, invoice_lines) "
-    "by issue month and let adaptive query execution (`spark.sql.adaptive.enabled`, on by "
-    "default) size shuffle partitions, starting from `spark.sql.shuffle.partitions` of "
-    "2-3x the executor cores; the base models' window over every version of a key shuffles "
-    "by that key, so keys must not be skewed.",
-    "- **File format.** Parquet here (no transactions, a table is rewritten whole); Delta on "
-    "Databricks or Iceberg elsewhere for atomic replaces, time travel and enforced "
-    "constraints, and `incremental` models for the invoice tables once they grow.",
-    "- **Shuffle settings.** The range joins (items x months, fx rate lookups on distinct "
-    "(currency, day) pairs) are small on one side and broadcast "
-    "(`spark.sql.autoBroadcastJoinThreshold`); keep the month spine and the fx pairs under it. "
-    "The spill-heavy steps are the version windows and the monthly aggregates: more executor "
-    "memory or more partitions, not more threads.",
-    "- **dbt threads.** Each dbt node here is a small Spark job dominated by planning; on a "
-    "cluster raise dbt `threads` so independent models and tests run concurrently.",
-]
-
-
-def fmt_mb(value) -> str:
-    return f"{value:,.0f}" if value is not None else "not sampled"
-
-
-def spark_section(json_path: Path) -> list[str]:
-    """The Spark section of results.md (rendered by run_benchmark.write_markdown)."""
-    if not json_path.exists():
-        return []
-    store = json.loads(json_path.read_text())
-    out = ["", "## Spark (dbt-spark, local session)", "",
-           "`benchmarks/spark_benchmark.py`: the same generated data written as parquet, then "
-           "`dbt build --exclude resource_type:seed resource_type:unit_test` (every model and data "
-           "test) with the `spark` target: pyspark 3.5.9, `local[2]` (one JVM, driver only), "
-           "in-memory catalog, parquet tables, `allowPrecisionLoss=false`. Process wall s covers "
-           "Spark's start-up and registering the raw files; build s is dbt's build alone. Peak "
-           "memory is sampled every second over every process of the run (Python and the Spark "
-           "JVM; GNU time cannot see the JVM, which pyspark's launcher never waits for). Load is "
-           "the 1-minute load average at the start: the machine was shared with other builds. "
-           "The month-level marts are compared row by row, exactly, with a DuckDB build of the "
-           "same data.", "",
-           "| customers | raw rows | run at | load | dbt threads | shuffle partitions | driver memory "
-           "| build s | process wall s | peak MB, all processes | peak MB, JVM | nodes "
-           "| month marts = DuckDB | closing MRR |",
-           "|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|---:|"]
-    for key in sorted(store.get("sizes", {}), key=int):
-        r = store["sizes"][key]
-        counts = r.get("status_counts", {})
-        out.append(
-            f"| {r['customers']:,} | {sum(r['raw_rows'].values()):,} | {r['run_at']} | {r.get('load_before')} "
-            f"| {r['dbt_threads']} | {r['shuffle_partitions']} | {r['driver_memory']} "
-            f"| {r.get('build_seconds')} | {r['seconds']} | {fmt_mb(r.get('tree_peak_mb'))} "
-            f"| {fmt_mb(r.get('largest_process_peak_mb'))} "
-            f"| {'/'.join(f'{k} {v}' for k, v in sorted(counts.items()))} "
-            f"| {'yes' if r.get('month_marts_equal_to_duckdb') else 'NO'} | {r.get('closing_mrr')} |")
-        if r.get("slowest"):
-            out += ["", f"Slowest nodes at {r['customers']:,} customers:", "",
-                    "| node | status | seconds |", "|---|---|---:|"]
-            out += [f"| `{x['unique_id'].split('.', 2)[-1]}` | {x['status']} | {x['seconds']} |"
-                    for x in r["slowest"]]
-    return out + [""] + CLUSTER_NOTES
 
 
 def tree_rss_mb(root_pid: int) -> tuple[float, float]:
@@ -180,9 +118,6 @@ def main(argv=None) -> int:
 
     import duckdb
 
-    import generate_scale_data
-    from run_benchmark import AS_OF, SCHEMA, machine, measure
-
     n = args.customers
     work = HERE / "work" / f"spark_{n}"
     db = HERE / "work" / f"scale_{n}.duckdb"
@@ -228,14 +163,12 @@ def main(argv=None) -> int:
                     "--vars", json.dumps({"billing_schema": SCHEMA, "as_of_date": AS_OF}),
                     "--target-path", str(work / "target-duck"), "--log-path", str(work / "logs-duck"), "--quiet"],
                    env=duck_env, cwd=ROOT, check=True)
-    import compare_marts
-    compare_marts.TABLES = {mart: ["month"] for mart in MONTH_MARTS}
     con = duckdb.connect(str(db), read_only=True)
-    compare_marts.dump(con.cursor(), str(work / "marts-duck"))
+    marts_compare.dump(con.cursor(), str(work / "marts-duck"), MONTH_KEYS)
     con.close()
-    m["month_marts_equal_to_duckdb"] = compare_marts.compare(str(work / "marts-spark"), str(work / "marts-duck"),
-                                                              "spark", "duckdb")
-    closing = compare_marts.load(str(work / "marts-spark" / "fct_mrr_movements.csv"))[1]
+    m["month_marts_equal_to_duckdb"] = marts_compare.compare(str(work / "marts-spark"), str(work / "marts-duck"),
+                                                              "spark", "duckdb", MONTH_KEYS)
+    closing = marts_compare.load(str(work / "marts-spark" / "fct_mrr_movements.csv"))[1]
     m["closing_mrr"] = max(closing, key=lambda r: r["month"])["closing_mrr"] if closing else None
 
     store_path = HERE / "results_spark.json"
@@ -246,8 +179,6 @@ def main(argv=None) -> int:
                               "driver_memory": args.driver_memory, "shuffle_partitions": args.shuffle_partitions,
                               "dbt_threads": args.threads, **m}
     store_path.write_text(json.dumps(store, indent=1) + "\n")
-    from run_benchmark import write_markdown
-
     duck = json.loads((HERE / "results.json").read_text())
     write_markdown(duck["sizes"], duck["machine"], HERE / "results.md")
     print(json.dumps(store["sizes"][str(n)], indent=1))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from dashboard_common import (
+from mrr_tools.dashboard import (
     COLOURS,
     TARGET_DIR,
     Tile,
@@ -36,7 +36,7 @@ from dashboard_common import (
     style,
     tiles_html,
 )
-from dashboard_common import main as run_page
+from mrr_tools.dashboard import main as run_page
 
 MARTS_READ = ("fct_mrr_movements", "fct_mrr_committed", "fct_mrr_forecast", "fct_mrr_forecast_backtest",
               "fct_mrr_at_risk")

@@ -23,7 +23,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard_common import (
+from mrr_tools.dashboard import (
     COLOURS,
     SERIES_PALETTE,
     TARGET_DIR,
@@ -37,9 +37,9 @@ from dashboard_common import (
     rows,
     tiles_html,
 )
-from dashboard_common import f as _f
-from dashboard_common import main as run_page
-from dashboard_common import style as _style
+from mrr_tools.dashboard import f as _f
+from mrr_tools.dashboard import main as run_page
+from mrr_tools.dashboard import style as _style
 
 MARTS_READ = ("fct_mrr_movements", "fct_churn", "fct_revenue", "fct_mrr_by_plan", "fct_cohort_retention")
 DEFAULT_OUTPUT = TARGET_DIR / "revenue_overview.html"

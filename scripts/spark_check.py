@@ -19,11 +19,9 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from compare_marts import TABLES, dump  # noqa: E402
-from load_random_history import SCHEMA as RAW_SCHEMA  # noqa: E402
-from load_random_history import load_spark
+from mrr_tools.marts_compare import TABLES, SparkCursor, dump
+from mrr_tools.random_histories import generate
+from mrr_tools.raw_loading import RAW_SCHEMA, write_spark
 
 DEMO_SCHEMA = "analytics"
 HISTORY_SCHEMA = "analytics_history"
@@ -39,21 +37,6 @@ def build(work: Path, name: str, schema: str, args: list[str]) -> None:
         sys.exit(f"dbt build on Spark failed ({name}): see above and {work / f'logs-{name}'}")
 
 
-class SparkCursor:
-    """The slice of a DB-API cursor that compare_marts.dump uses."""
-
-    def __init__(self, spark, schema):
-        self.spark, self.schema, self.description, self.rows = spark, schema, None, []
-
-    def execute(self, sql):
-        frame = self.spark.sql(sql.replace(" from ", f" from {self.schema}.", 1))
-        self.description = [(field.name,) for field in frame.schema.fields]
-        self.rows = [tuple(row) for row in frame.collect()]
-
-    def fetchall(self):
-        return self.rows
-
-
 def main(work: Path, seed: int, as_of_date: str) -> None:
     build(work, "demo", DEMO_SCHEMA, ["--vars", json.dumps({"as_of_date": as_of_date})])
 
@@ -61,7 +44,9 @@ def main(work: Path, seed: int, as_of_date: str) -> None:
 
     # The session dbt opened (builder.getOrCreate returns it; getActiveSession is per thread).
     spark = SparkSession.builder.getOrCreate()
-    variables = load_spark(spark, seed)
+    history = generate(seed)
+    write_spark(spark, history.tables, RAW_SCHEMA)
+    variables = history.variables()
     build(work, "history", HISTORY_SCHEMA, [
         "--exclude", "resource_type:seed", "resource_type:unit_test",
         "--vars", json.dumps({"billing_schema": RAW_SCHEMA, **variables})])

@@ -36,6 +36,7 @@ if [ ! -x .venv-postgres/bin/dbt ] || [ ! -x .venv-postgres/bin/pytest ]; then
         pytest==9.2.0 duckdb==2.0.0
     .venv-postgres/bin/pip check
 fi
+.venv-postgres/bin/python scripts/install_mrr_tools.py
 
 work=$(mktemp -d /tmp/mrr-postgres.XXXXXX)
 chown postgres "$work"
@@ -178,9 +179,9 @@ MRR_REPLAY_TARGET=postgres MRR_REPLAY_NIGHTS=${MRR_REPLAY_NIGHTS:-1,2,4,5} \
     .venv-postgres/bin/pytest -q -p no:cacheprovider tests/python/test_nightly_replay.py || status=1
 
 echo "== demo data (as_of_date 2026-11-24)"
-python3 scripts/compare_marts.py compare "$work/marts-pg" "$work/marts-duck" postgres duckdb || status=1
+.venv/bin/python scripts/compare_marts.py compare "$work/marts-pg" "$work/marts-duck" postgres duckdb || status=1
 echo "== random dirty history, seed $SEED ($history_vars)"
-python3 scripts/compare_marts.py compare "$work/marts-pg-history" "$work/marts-duck-history" postgres duckdb || status=1
+.venv/bin/python scripts/compare_marts.py compare "$work/marts-pg-history" "$work/marts-duck-history" postgres duckdb || status=1
 if [ "$status" = 0 ]; then
     echo "Postgres build green and every mart equal to DuckDB's; nightly job publishes only when green," \
         "one run at a time; incremental nights equal a full refresh and the reference; each role reads" \

@@ -19,6 +19,7 @@ if [ ! -x .venv-spark/bin/dbt ]; then
         dbt-core==1.11.16 dbt-adapters==1.24.5 dbt-common==1.39.0 'dbt-spark[session]==1.11.0' pyspark==3.5.9
     .venv-spark/bin/pip check
 fi
+.venv-spark/bin/python scripts/install_mrr_tools.py
 
 work=$(mktemp -d /tmp/mrr-spark.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -51,9 +52,9 @@ echo "DuckDB part: $((SECONDS - duck_started)) s"
 
 status=0
 echo "== demo data (as_of_date $AS_OF)"
-python3 scripts/compare_marts.py compare "$work/marts-spark-demo" "$work/marts-duck-demo" spark duckdb || status=1
+.venv/bin/python scripts/compare_marts.py compare "$work/marts-spark-demo" "$work/marts-duck-demo" spark duckdb || status=1
 echo "== random dirty history, seed $SEED ($vars)"
-python3 scripts/compare_marts.py compare "$work/marts-spark-history" "$work/marts-duck-history" spark duckdb || status=1
+.venv/bin/python scripts/compare_marts.py compare "$work/marts-spark-history" "$work/marts-duck-history" spark duckdb || status=1
 if [ "$status" = 0 ]; then
     echo "Spark build green and every mart equal to DuckDB's ($((SECONDS - started)) s)."
 fi

@@ -1,15 +1,11 @@
 """Shared fixtures for the Python tests of the dbt project."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-# The tests import the reference and the harness as top-level modules.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from dbt_harness import build_marts  # noqa: E402
+# The tests import the reference and the harness as top-level modules: pytest's
+# default import mode puts this folder (no __init__.py) first on the import path.
+from dbt_harness import build_marts
 
 
 @pytest.fixture

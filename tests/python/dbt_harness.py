@@ -14,41 +14,17 @@ from pathlib import Path
 import duckdb
 from dbt.cli.main import dbtRunner
 
-from reference.random_histories import TABLE_COLUMNS
+from mrr_tools.raw_loading import RAW_SCHEMA
+from mrr_tools.raw_loading import write_duckdb as write_raw_tables  # noqa: F401 (the tests' name)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-RAW_SCHEMA = "raw_billing"
 MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "audit_rejected_records", "dim_customers",
          "fct_mrr_by_plan", "fct_cohort_retention")
-_BATCH = 500
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class DbtBuildFailed(AssertionError):
     pass
-
-
-def write_raw_tables(db_path: Path, tables: dict, schema: str = RAW_SCHEMA, table_columns: dict | None = None) -> None:
-    """Create the seven raw tables with the contract's column types and load ``tables``.
-
-    ``table_columns`` ({table: {column: type}}) replaces the contract's, for tests of
-    raw tables in the wrong shape or with text columns.
-    """
-    con = duckdb.connect(str(db_path))
-    try:
-        con.execute(f"create schema if not exists {schema}")
-        for table, columns in (table_columns or TABLE_COLUMNS).items():
-            ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
-            con.execute(f"create or replace table {schema}.{table} ({ddl})")
-            rows = [tuple(row.get(name) for name in columns) for row in tables.get(table, [])]
-            one_row = "(" + ", ".join("?" for _ in columns) + ")"
-            # Multi-row VALUES: executemany on thousands of fx rows is an order slower.
-            for start in range(0, len(rows), _BATCH):
-                batch = rows[start:start + _BATCH]
-                con.execute(f"insert into {schema}.{table} values " + ", ".join([one_row] * len(batch)),
-                            [value for row in batch for value in row])
-    finally:
-        con.close()
 
 
 @contextlib.contextmanager

@@ -11,10 +11,11 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+from mrr_tools.raw_tables import record_keys, table_names
+
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "billing"
-TABLES = ("customers", "plans", "subscriptions", "subscription_items", "invoices", "invoice_lines", "fx_rates")
-KEYS = {"customers": "customer_id", "plans": "plan_id", "subscriptions": "subscription_id",
-        "subscription_items": "subscription_item_id", "invoices": "invoice_id", "invoice_lines": "invoice_line_id"}
+TABLES = table_names()
+KEYS = record_keys()
 
 
 def read(directory: Path, table: str) -> list[dict]:
@@ -157,7 +158,7 @@ def classify(raw) -> dict[str, list[tuple[str | None, str]]]:
             return "negative discount_amount" if r["discount_amount"] and float(r["discount_amount"]) < 0 else "kept"
         raise AssertionError(table)
 
-    for table in ("customers", "plans", "subscriptions", "subscription_items", "invoices", "invoice_lines"):
+    for table in KEYS:
         state[table] = {}
         latest = {"customers": customers_w, "plans": plans_w, "subscriptions": subs_w,
                   "invoices": invoices_w}.get(table) or winners(raw[table], table)

@@ -1,27 +1,8 @@
-"""The raw contract as Python reads it: the seven raw tables and their columns,
-from the one declaration of the raw schema, the dbt source YAML."""
+"""The raw contract as the tests read it: the seven raw tables and their columns
+(mrr_tools.raw_tables, from the dbt source YAML) and the rejection reasons."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-SOURCES_YML = ROOT / "models" / "staging" / "billing" / "_billing__sources.yml"
-
-
-def raw_tables() -> dict[str, dict[str, str]]:
-    """{table: {column: data_type}}, tables and columns in the YAML's order."""
-    document = yaml.safe_load(SOURCES_YML.read_text(encoding="utf-8"))
-    (billing,) = [source for source in document["sources"] if source["name"] == "billing"]
-    return {table["name"]: {column["name"]: column["data_type"] for column in table["columns"]}
-            for table in billing["tables"]}
-
-
-def normalise_type(data_type: str) -> str:
-    """`DECIMAL(18, 4)` and `decimal(18,4)` are one type."""
-    return "".join(str(data_type).lower().split())
-
+from mrr_tools.raw_tables import ROOT, SOURCES_YML, normalise_type, raw_tables  # noqa: F401 (re-exported)
 
 REASONS_MACRO = ROOT / "macros" / "mrr_rejection_reasons.sql"
 

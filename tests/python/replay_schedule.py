@@ -1,4 +1,4 @@
-"""A seeded random dirty history (reference.random_histories) cut into nightly
+"""A seeded random dirty history (mrr_tools.random_histories) cut into nightly
 deliveries, as a billing export would land them night after night.
 
 ``schedule(seed)`` returns the nights in order. Each night has its as_of_date, the
@@ -42,17 +42,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from mrr_tools.random_histories import TABLE_COLUMNS, History, generate
+from mrr_tools.raw_tables import record_keys
 from reference.mrr_reference import compute
-from reference.random_histories import TABLE_COLUMNS, History, generate
 
 # How far back the events' records are quiet (their raw rows older than the newest
 # version delivered by this much), so only a cascade or the FX re-check reaches them.
 LOOKBACK = timedelta(days=3)
 # The rows held back from night 1 for weeks are stamped at least this long before it.
 WEEKS_LATE = timedelta(days=7)
-KEYS = {"customers": "customer_id", "plans": "plan_id", "subscriptions": "subscription_id",
-        "subscription_items": "subscription_item_id", "invoices": "invoice_id",
-        "invoice_lines": "invoice_line_id"}
+KEYS = record_keys()
 VERSIONED = tuple(KEYS)
 
 

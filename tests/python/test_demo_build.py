@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
 
-from demo_seeds import SEEDS, TABLES, classify, read
+from demo_seeds import KEYS, SEEDS, TABLES, classify, read
 from reference.compare import report
 from reference.mrr_reference import compute
 
@@ -117,10 +117,7 @@ def test_staging_keeps_only_clean_normalised_records(demo, generator_view):
     _, _, _, staged = demo
     kept = {table: {record_id for record_id, d in rows if d == "kept"} for table, rows in generator_view.items()
             if table != "fx_rates"}
-    keys = {"customers": "customer_id", "plans": "plan_id", "subscriptions": "subscription_id",
-            "subscription_items": "subscription_item_id", "invoices": "invoice_id",
-            "invoice_lines": "invoice_line_id"}
-    for table, key in keys.items():
+    for table, key in KEYS.items():
         assert {row[key] for row in staged[table]} == kept[table], table
     for row in staged["customers"]:
         assert row["country_code"] is None or row["country_code"] == row["country_code"].strip().upper()

@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from dbt_harness import read_marts, run_dbt_build, write_raw_tables
+from mrr_tools.random_histories import generate
 from raw_contract import raw_tables, rejection_reasons
-from reference.random_histories import generate
 
 SHARE = 0.03  # of every column's cells, at least one cell per column
 GARBAGE = [

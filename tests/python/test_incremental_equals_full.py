@@ -1,7 +1,7 @@
 """An incremental night equals a full refresh, and a parent rebuilt unchanged cascades
 nothing (docs/decisions.md, "Incremental runs").
 
-On the demo data: a full build; then one night of changes (benchmarks/nightly_delta.py:
+On the demo data: a full build; then one night of changes (src/mrr_tools/scale_delta.py:
 customers flagged as test accounts or soft deleted, subscriptions cancelled, items
 repriced, invoices voided, lines corrected, new invoices and payments, FX rates
 corrected in place); then the incremental build on that file and a full refresh on a
@@ -12,22 +12,19 @@ rebuilt unchanged.
 from __future__ import annotations
 
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dbt_harness import PROJECT_DIR, invoke_dbt
-
-sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
-
-import nightly_delta  # noqa: E402
+from dbt_harness import invoke_dbt
+from mrr_tools import scale_delta as nightly_delta
+from mrr_tools.raw_tables import record_keys
 
 AS_OF = "2026-11-24"
 RAW = "main_billing_raw"
-BASE = ["customers", "plans", "subscriptions", "subscription_items", "invoices", "invoice_lines"]
+BASE = list(record_keys())  # the versioned raw tables, each with a base model
 NO_UNIT_TESTS = ["--exclude", "resource_type:unit_test"]
 # A night: the seeds (the raw data) stay as the test changed them.
 NIGHT = ("--exclude", "resource_type:seed", "resource_type:unit_test")

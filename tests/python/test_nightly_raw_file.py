@@ -29,8 +29,8 @@ import duckdb
 import pytest
 
 from dbt_harness import write_raw_tables
+from mrr_tools.random_histories import generate
 from raw_contract import raw_tables
-from reference.random_histories import generate
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PERSONAL = re.compile(r"(^|_)(e_?mail|customer_name|phone|address)(_|$)")

@@ -1,6 +1,6 @@
 """Nightly incremental runs replayed on a seeded random dirty history.
 
-The history of reference.random_histories is delivered night by night
+The history of mrr_tools.random_histories is delivered night by night
 (replay_schedule.py: new records, rows a night or two late, rows delivered two to
 three weeks after their updated_at, re-delivered copies and older versions, a test
 flag set and cleared, soft deletes, a voided invoice, an FX rate added and one
@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -30,14 +29,13 @@ import pytest
 from dbt.cli.main import dbtRunner
 
 from dbt_harness import _environment
+from mrr_tools import pg_connection
+from mrr_tools.random_histories import TABLE_COLUMNS
 from reference.compare import report
 from reference.mrr_reference import compute
-from reference.random_histories import TABLE_COLUMNS
 from replay_schedule import cumulative, schedule
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-import pg_connection  # noqa: E402
 
 TARGET = os.environ.get("MRR_REPLAY_TARGET", "duckdb")
 SEED = int(os.environ.get("MRR_REPLAY_SEED", "21"))

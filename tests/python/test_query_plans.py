@@ -1,7 +1,7 @@
 """Plan regressions (issue 12, item 4): the heaviest models must keep the join and
 aggregate forms that make the build fast at scale.
 
-A small generated data set (benchmarks/generate_scale_data.py, a few hundred
+A small generated data set (src/mrr_tools/scale_data.py, a few hundred
 customers) is built with `dbt run`; then each heavy model's compiled SQL is
 EXPLAINed on DuckDB and the plan is checked for a known-slow form:
 
@@ -37,7 +37,6 @@ SQL gets at scale.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import duckdb
@@ -45,11 +44,9 @@ import pytest
 from dbt.cli.main import dbtRunner
 
 from dbt_harness import _environment
+from mrr_tools import scale_data as generate_scale_data
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
-
-import generate_scale_data  # noqa: E402
 
 SCHEMA = "raw_scale"
 AS_OF = "2026-10-31"

@@ -29,10 +29,10 @@ from dbt_harness import (
     run_dbt_build,
     write_raw_tables,
 )
+from mrr_tools.random_histories import generate
 from raw_contract import raw_tables
 from reference.compare import report
 from reference.mrr_reference import compute
-from reference.random_histories import generate
 
 CONTRACT = raw_tables()
 MARTS = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "audit_rejected_records", "dim_customers")

@@ -14,10 +14,11 @@ import pytest
 import yaml
 
 from dbt_harness import write_raw_tables
+from mrr_tools import scale_data
 from raw_contract import ROOT, normalise_type, raw_tables
 
 CONTRACT = raw_tables()
-TABLES = ["customers", "plans", "subscriptions", "subscription_items", "invoices", "invoice_lines", "fx_rates"]
+TABLES = list(CONTRACT)
 # The kind each contract type is parsed as in the base models (mrr_try_cast).
 KIND = {"integer": "integer", "timestamp": "timestamp", "date": "date", "boolean": "boolean"}
 
@@ -100,15 +101,14 @@ def test_committed_demo_csv_headers_agree():
 def test_test_harness_creates_the_contract_tables(tmp_path):
     db_path = tmp_path / "harness.duckdb"
     write_raw_tables(db_path, {}, schema="raw_billing")
-    _assert_same(_table_types(db_path, "raw_billing"), "tests/python/dbt_harness.py (random_histories.TABLE_COLUMNS)")
+    _assert_same(_table_types(db_path, "raw_billing"), "src/mrr_tools/raw_loading.py (write_duckdb)")
 
 
 @pytest.mark.parametrize("shape", ["standard", "long"])
 def test_scale_generator_writes_the_contract_tables(tmp_path, shape):
-    generator = _load(ROOT / "benchmarks/generate_scale_data.py", "generate_scale_data_for_schema_check")
     db_path = tmp_path / "scale.duckdb"
-    generator.generate(str(db_path), 30, "raw_scale", 1, "2026-10-31", 42, 1, "1GB", True, shape=shape)
-    _assert_same(_table_types(db_path, "raw_scale"), "benchmarks/generate_scale_data.py")
+    scale_data.generate(str(db_path), 30, "raw_scale", 1, "2026-10-31", 42, 1, "1GB", True, shape=shape)
+    _assert_same(_table_types(db_path, "raw_scale"), "src/mrr_tools/scale_data.py")
 
 
 # Typed columns the base models check but do not keep: no rule and no mart reads

@@ -3,16 +3,16 @@
 Each case is one seeded random history (dirty in every way the spec allows), built
 once by dbt and once by the reference; every row of every mart is compared.
 A failure prints the first differing rows as mart[key].column: dbt=... reference=...
-and can be replayed with reference.random_histories.generate(seed).
+and can be replayed with mrr_tools.random_histories.generate(seed).
 """
 from __future__ import annotations
 
 import pytest
 
 from dbt_harness import build_marts, read_marts
+from mrr_tools.random_histories import generate
 from reference.compare import report
 from reference.mrr_reference import compute
-from reference.random_histories import generate
 
 FORWARD_MARTS = ("fct_mrr_committed", "fct_mrr_forecast", "fct_mrr_forecast_backtest", "fct_mrr_growth",
                  "fct_mrr_at_risk")

@@ -10,8 +10,8 @@ from decimal import Decimal as D
 
 import pytest
 
+from mrr_tools.random_histories import generate
 from reference.mrr_reference import compute
-from reference.random_histories import generate
 
 T0 = datetime(2024, 1, 1)
 

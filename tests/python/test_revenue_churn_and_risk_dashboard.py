@@ -33,7 +33,6 @@ CHARTS = ("mrr-outlook", "forecast-error", "risk-by-reason", "at-risk-customers"
 
 
 def _load_script():
-    sys.path.insert(0, str(SCRIPT.parent))  # the page imports scripts/dashboard_common.py
     spec = importlib.util.spec_from_file_location("revenue_churn_and_risk", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

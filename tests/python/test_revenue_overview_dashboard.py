@@ -39,7 +39,6 @@ CHARTS = ("mrr-over-time", "mrr-bridge", "churn-retention", "mrr-vs-revenue", "m
 
 
 def _load_script():
-    sys.path.insert(0, str(SCRIPT.parent))  # the page imports scripts/dashboard_common.py
     spec = importlib.util.spec_from_file_location("revenue_overview", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there

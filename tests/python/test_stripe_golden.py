@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from dbt_harness import RAW_SCHEMA, read_marts, run_dbt_build, write_raw_tables
-from reference.random_histories import TABLE_COLUMNS
+from mrr_tools.random_histories import TABLE_COLUMNS
 from stripe_fixtures.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
 
 AS_OF = "2024-06-15"

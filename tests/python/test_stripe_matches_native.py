@@ -1,6 +1,6 @@
 """The Stripe path gives the same marts as the native path on the same histories.
 
-Each case takes a seeded random history (reference/random_histories.py), cuts it
+Each case takes a seeded random history (src/mrr_tools/random_histories.py), cuts it
 down to what Stripe can express (stripe_fixtures/from_native.py says what and why), and
 builds it twice: once from the seven raw tables, once from the same history as
 Fivetran's Stripe tables with var billing_source: stripe. Every row of every mart
@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 from dbt_harness import RAW_SCHEMA, read_marts, run_dbt_build, write_raw_tables
-from reference.random_histories import generate
+from mrr_tools.random_histories import generate
 from stripe_fixtures.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
 from stripe_fixtures.from_native import convert
 from stripe_fixtures.variations import in_foreign_currencies, with_customer_coupons_under_own

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from dbt_harness import PROJECT_DIR, RAW_SCHEMA, write_raw_tables
-from reference.random_histories import TABLE_COLUMNS
+from mrr_tools.random_histories import TABLE_COLUMNS
 
 AS_OF = "2024-02-15"
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from raw_contract import raw_tables
+from mrr_tools.raw_tables import raw_tables
 
 # Column order and type of each raw table, read from the one declaration of the raw
 # schema (the source YAML); the harness creates tables from it.
