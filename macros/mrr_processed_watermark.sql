@@ -10,11 +10,12 @@
     (a wider window: more rows re-read, none missed).
 -#}
 {% macro mrr_processed_watermark() -%}
+    {%- set model_name = model.name if model is defined and model is not none else this.identifier -%}
     select max(updated_at) as newest_version
     from {{ this }}
     where updated_at <= {{ mrr_processed_at() }}
-    {%- for model in mrr_base_models().values() if model != this.identifier and model != 'base_billing__fx_rates' %}
-        {%- set relation = adapter.get_relation(database=this.database, schema=this.schema, identifier=model) %}
+    {%- for model in mrr_base_models().values() if model != model_name and model != 'base_billing__fx_rates' %}
+        {%- set relation = mrr_own_relation(model) %}
         {#- A table from before changed_at existed needs a full refresh anyway
             (on_schema_change: fail says so); until then it is not asked. -#}
         {%- if relation is not none and 'changed_at' in (adapter.get_columns_in_relation(relation)

@@ -5,7 +5,7 @@
 -- (int_series_built_months).
 -- depends_on: {{ ref('fct_mrr') }}
 -- depends_on: {{ ref('fct_mrr_by_plan') }}
-{%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
+{%- set previous = mrr_own_relation('int_series_built_inputs') %}
 {%- set together = mrr_series_built_together() or not mrr_series_are_incremental() %}
 {#- Not both built in this run: keep the previous record when there is one. -#}
 {%- set rows_from = previous if (not together and previous is not none) else 'inputs' %}

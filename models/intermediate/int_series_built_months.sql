@@ -7,7 +7,7 @@
 -- everything (int_series_rebuild_scope).
 -- depends_on: {{ ref('fct_mrr') }}
 -- depends_on: {{ ref('fct_mrr_by_plan') }}
-{%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
+{%- set previous = mrr_own_relation('int_series_built_months') %}
 {%- set together = mrr_series_built_together() or not mrr_series_are_incremental() %}
 {%- set previous_columns = [] %}
 {%- if previous is not none and execute %}

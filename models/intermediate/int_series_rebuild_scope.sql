@@ -22,9 +22,9 @@
 -- was built. Without a usable record (first incremental run, an upgrade, a full
 -- refresh) the scope is every month: those of the spine and those stored in any
 -- series table, so every row is deleted and computed again.
-{%- set built_inputs = adapter.get_relation(this.database, this.schema, 'int_series_built_inputs') %}
-{%- set built_months = adapter.get_relation(this.database, this.schema, 'int_series_built_months') %}
-{%- set previous_scope = adapter.get_relation(this.database, this.schema, this.identifier) %}
+{%- set built_inputs = mrr_own_relation('int_series_built_inputs') %}
+{%- set built_months = mrr_own_relation('int_series_built_months') %}
+{%- set previous_scope = mrr_own_relation('int_series_rebuild_scope') %}
 {%- set input_columns = [
     'customer_id', 'plan_key', 'plan_id', 'plan_name', 'product_name', 'segment', 'country_code',
     'monthly_amount_reporting', 'effective_start_date', 'effective_end_date'] %}
@@ -43,7 +43,7 @@
         {%- set comparable = unbuilt.columns[0].values()[0] | int == 0 %}
     {%- endif %}
     {%- for name in series_models %}
-        {%- set relation = adapter.get_relation(this.database, this.schema, name) %}
+        {%- set relation = mrr_own_relation(name) %}
         {%- if relation is not none %}
             {%- do stored_series.append(relation) %}
         {%- endif %}
