@@ -19,10 +19,10 @@
     {%- set billing_database = mrr_billing_location_var('billing_database') -%}
     {%- set billing_schema = mrr_billing_location_var('billing_schema') -%}
     {%- if mrr_billing_source_name() == 'stripe' -%}
-        {{ ref('stg_stripe__' ~ table_name) }}
+        {{ ref('mrr', 'stg_stripe__' ~ table_name) }}
     {%- else -%}
         {%- if billing_schema is none and billing_database is none and mrr_is_standalone() -%}
-            {%- do ref(table_name) -%}
+            {%- do ref('mrr', table_name) -%}
         {%- endif -%}
         {{ source('billing', table_name) }}
     {%- endif -%}

@@ -17,7 +17,7 @@
 {%- if rebuild_scope and this is not none and is_incremental() %}
 scoped_customers as (
     select distinct customer_id
-    from {{ ref('int_series_rebuild_scope') }}
+    from {{ ref('mrr', 'int_series_rebuild_scope') }}
     where customer_id is not null
 ),
 
@@ -27,7 +27,7 @@ scoped_customers as (
 -- build's rows on a night, which ran out of memory at scale.
 scoped_months as (
     select distinct rebuild_scope.month
-    from {{ ref('int_series_rebuild_scope') }} as rebuild_scope
+    from {{ ref('mrr', 'int_series_rebuild_scope') }} as rebuild_scope
     cross join series_bounds
     where
         rebuild_scope.month >= series_bounds.spine_start_month

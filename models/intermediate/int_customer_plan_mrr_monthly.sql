@@ -13,15 +13,15 @@
 with
 
 items as (
-    select * from {{ ref('int_subscription_items_active') }}
+    select * from {{ ref('mrr', 'int_subscription_items_active') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 plan_keys as (
-    select * from {{ ref('int_plan_keys') }}
+    select * from {{ ref('mrr', 'int_plan_keys') }}
 ),
 
 items_with_plan_keys as (

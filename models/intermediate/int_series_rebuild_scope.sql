@@ -54,12 +54,12 @@
     {%- set scope_columns = adapter.get_columns_in_relation(previous_scope) | map(attribute='name') | map('lower') | list %}
     {%- set pending = 'scoped_at' in scope_columns %}
 {%- endif %}
--- depends_on: {{ ref('int_series_inputs') }}
+-- depends_on: {{ ref('mrr', 'int_series_inputs') }}
 
 with
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 {% if not mrr_series_are_incremental() %}
@@ -99,7 +99,7 @@ months as (
         select
             {{ input_columns | join(',\n            ') }},
             1 as side
-        from {{ ref('int_series_inputs') }}
+        from {{ ref('mrr', 'int_series_inputs') }}
         union all
         select
             {{ input_columns | join(',\n            ') }},

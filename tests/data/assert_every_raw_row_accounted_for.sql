@@ -23,7 +23,7 @@ incrementally_updated as (
         select
             '{{ source_table }}' as source_table,
             coalesce(min(processed_at) < {{ mrr_processed_at() }}, false) as is_incremental
-        from {{ ref(model) }}
+        from {{ ref('mrr', model) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -32,7 +32,7 @@ accounted as (
     select
         source_table,
         sum(row_count) as accounted_rows
-    from {{ ref('audit_raw_row_accounting') }}
+    from {{ ref('mrr', 'audit_raw_row_accounting') }}
     where disposition != 'arrived after lookback'
     group by source_table
 )

@@ -8,5 +8,5 @@ select
     source_table,
     row_count,
     'run a --full-refresh to read these rows' as action
-from {{ ref('audit_raw_row_accounting') }}
+from {{ ref('mrr', 'audit_raw_row_accounting') }}
 where disposition = 'arrived after lookback'

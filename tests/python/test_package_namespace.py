@@ -68,6 +68,37 @@ def test_the_project_name_check_catches_a_planted_use(tmp_path):
         "macros/mrr_series_built_together.sql:9: {%- if ('model.' ~ project_name ~ '.' ~ name) not in selected -%}"]
 
 
+UNQUALIFIED_REF = re.compile(r"\bref\(\s*(?!'mrr'\s*,)[^)\s]")
+
+
+def unqualified_refs(root: Path) -> list:
+    found = []
+    for folder in ("models", "macros", "tests/data", "analyses"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix not in (".sql", ".yml") or not path.is_file():
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if UNQUALIFIED_REF.search(line) and "input:" not in line:
+                    found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    return found
+
+
+def test_refs_name_this_package():
+    # In an installed package an unqualified ref('dim_customers') resolves to the ROOT
+    # project's model of that name first (dbt's rule for overriding a package model):
+    # a consumer's own dim_customers would silently feed this package's marts.
+    assert unqualified_refs(ROOT) == [], "write ref('mrr', 'model'); perl command in docs/package.md"
+
+
+def test_the_ref_check_catches_a_planted_ref(tmp_path):
+    shutil.copytree(ROOT / "models" / "marts" / "finance", tmp_path / "models")
+    path = tmp_path / "models" / "fct_churn.sql"
+    text = path.read_text(encoding="utf-8")
+    assert "ref('mrr', 'fct_mrr_movements')" in text
+    path.write_text(text.replace("ref('mrr', 'fct_mrr_movements')", "ref('fct_mrr_movements')"), encoding="utf-8")
+    assert [f.split(":")[0] for f in unqualified_refs(tmp_path)] == ["models/fct_churn.sql"]
+
+
 def test_generic_tests_carry_the_namespace():
     assert sorted(p.stem for p in (ROOT / "tests" / "generic").glob("*.sql")
                   if not p.stem.startswith("mrr_")) == []

@@ -27,7 +27,7 @@ records as (
             duplicate_copies,
             superseded_versions,
             {{ 'conflicting_rows' if source_table == 'fx_rates' else '0' }} as conflicting_rows
-        from {{ ref(model) }}
+        from {{ ref('mrr', model) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

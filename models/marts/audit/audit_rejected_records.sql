@@ -8,7 +8,7 @@ rejected as (
             '{{ source_table }}' as source_table,
             record_id,
             rejection_reason as reason
-        from {{ ref(model) }}
+        from {{ ref('mrr', model) }}
         where rejection_reason is not null
         {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -4,15 +4,15 @@
 with
 
 closed as (
-    select * from {{ ref('fct_monthly_metrics_closed') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics_closed') }}
 ),
 
 live as (
-    select * from {{ ref('fct_monthly_metrics') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics') }}
 ),
 
 restatement_log as (
-    select * from {{ ref('audit_restatement_log') }}
+    select * from {{ ref('mrr', 'audit_restatement_log') }}
 ),
 
 current_values as (

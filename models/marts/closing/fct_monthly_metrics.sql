@@ -27,7 +27,7 @@ with
                 '{{ column }}' as metric,
                 '{{ model }}' as source_model,
                 cast({{ column }} as {{ mrr_metric_value_type() }}) as metric_value
-            from {{ ref(model) }}
+            from {{ ref('mrr', model) }}
             {%- if not loop.last %}
                 union all
             {%- endif %}

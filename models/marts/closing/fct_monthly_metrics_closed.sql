@@ -9,7 +9,7 @@
 with
 
 live as (
-    select * from {{ ref('fct_monthly_metrics') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics') }}
 ),
 
 {% if is_incremental() %}

@@ -5,11 +5,11 @@
 with
 
 live as (
-    select * from {{ ref('fct_monthly_metrics') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics') }}
 ),
 
 closed as (
-    select * from {{ ref('fct_monthly_metrics_closed') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics_closed') }}
 ),
 
 joined as (

@@ -4,17 +4,17 @@
 with
 
 customers as (
-    select * from {{ ref('stg_billing__customers') }}
+    select * from {{ ref('mrr', 'stg_billing__customers') }}
 ),
 
 customer_months as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
     -- The months with MRR; the model also holds each run's churn month (MRR 0).
     where mrr > 0
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 mrr_summary as (

@@ -8,15 +8,15 @@
     on_schema_change='fail',
     pre_hook="{{ mrr_delete_rebuild_scope() }}",
 ) }}
--- depends_on: {{ ref('int_series_rebuild_scope') }}
+-- depends_on: {{ ref('mrr', 'int_series_rebuild_scope') }}
 with
 
 items as (
-    select * from {{ ref('int_subscription_items_active') }}
+    select * from {{ ref('mrr', 'int_subscription_items_active') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 {{ mrr_monthly_series_ctes('items', 'months', ['customer_id'], rebuild_scope=true) }},

@@ -13,7 +13,7 @@
     pre_hook=["{{ mrr_delete_rebuild_scope() }}", "{{ mrr_compress_text_columns(true) }}"],
     post_hook="{{ mrr_compress_text_columns(false) }}",
 ) }}
--- depends_on: {{ ref('int_series_rebuild_scope') }}
+-- depends_on: {{ ref('mrr', 'int_series_rebuild_scope') }}
 with
 
 -- The counting items with the plan's and the customer's attributes, as the
@@ -23,11 +23,11 @@ with
 -- periods: joined to the periods instead, the planner moved those joins above the
 -- range join with the months, once per month, several times the work.
 items_with_attributes as (
-    select * from {{ ref('int_series_inputs') }}
+    select * from {{ ref('mrr', 'int_series_inputs') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 {%- set attributes = ['plan_id', 'plan_name', 'product_name', 'segment', 'country_code'] %}

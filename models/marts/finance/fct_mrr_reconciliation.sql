@@ -4,17 +4,17 @@
 with
 
 contracted as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
     -- The months with MRR; the model also holds each run's churn month (MRR 0).
     where mrr > 0
 ),
 
 invoiced as (
-    select * from {{ ref('int_customer_invoiced_mrr_monthly') }}
+    select * from {{ ref('mrr', 'int_customer_invoiced_mrr_monthly') }}
 ),
 
 reporting_months as (
-    select month from {{ ref('fct_mrr_movements') }}
+    select month from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 -- One full outer join rather than a union of keys and two joins back: a single

@@ -3,15 +3,15 @@
 with
 
 lines as (
-    select * from {{ ref('int_invoice_lines_converted') }}
+    select * from {{ ref('mrr', 'int_invoice_lines_converted') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 customer_months as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
     -- The months with MRR; the model also holds each run's churn month (MRR 0).
     where mrr > 0
 ),

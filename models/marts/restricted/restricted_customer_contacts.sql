@@ -4,7 +4,7 @@
 with
 
 customers as (
-    select * from {{ ref('stg_billing__customers') }}
+    select * from {{ ref('mrr', 'stg_billing__customers') }}
 ),
 
 final as (

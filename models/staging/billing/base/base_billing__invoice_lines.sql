@@ -9,7 +9,7 @@ source as (
 ),
 
 invoices as (
-    select * from {{ ref('base_billing__invoices') }}
+    select * from {{ ref('mrr', 'base_billing__invoices') }}
 ),
 
 cleaned as (

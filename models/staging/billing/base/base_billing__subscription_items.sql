@@ -10,11 +10,11 @@ source as (
 ),
 
 subscriptions as (
-    select * from {{ ref('base_billing__subscriptions') }}
+    select * from {{ ref('mrr', 'base_billing__subscriptions') }}
 ),
 
 plans as (
-    select * from {{ ref('base_billing__plans') }}
+    select * from {{ ref('mrr', 'base_billing__plans') }}
 ),
 
 cleaned as (

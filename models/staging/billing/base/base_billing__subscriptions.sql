@@ -8,7 +8,7 @@ source as (
 ),
 
 customers as (
-    select * from {{ ref('base_billing__customers') }}
+    select * from {{ ref('mrr', 'base_billing__customers') }}
 ),
 
 cleaned as (
