@@ -76,15 +76,18 @@ def load_demo_csvs(db_path: Path, schema: str) -> None:
         con.close()
 
 
-def load_stripe_history(db_path: Path) -> None:
+def load_stripe_history(db_path: Path) -> str:
+    """A random history as Fivetran's Stripe tables; returns its as_of_date."""
     from dbt_harness import write_raw_tables
     from reference.random_histories import generate
     from stripe_fixtures.fivetran_tables import write_stripe_tables
     from stripe_fixtures.from_native import convert
-    restricted, stripe_tables = convert(generate(7).tables)
+    history = generate(7)
+    restricted, stripe_tables = convert(history.tables)
     write_raw_tables(db_path, {"fx_rates": restricted["fx_rates"]}, schema=RAW_BILLING,
                      table_columns={"fx_rates": raw_tables()["fx_rates"]})
     write_stripe_tables(db_path, stripe_tables, schema=RAW_STRIPE)
+    return history.as_of_date.isoformat()
 
 
 def relations(db_path: Path) -> set:
@@ -130,9 +133,9 @@ def check_bookkeeping(db_path: Path, label: str) -> None:
         "the series were not seen as built together (a project_name where 'mrr' is meant?)")
 
 
-def consumer_build(db_path: Path, source: str) -> dict:
+def consumer_build(db_path: Path, source: str, as_of_date: str = AS_OF_DATE) -> dict:
     env = environment(DBT_PROFILES_DIR=str(HERE), MRR_CONSUMER_DUCKDB_PATH=str(db_path),
-                      CONSUMER_BILLING_SOURCE=source)
+                      CONSUMER_BILLING_SOURCE=source, CONSUMER_AS_OF_DATE=as_of_date)
     run([DBT, "deps"], HERE, env)
     run([DBT, "build"], HERE, env)
     return json.loads((HERE / "target" / "manifest.json").read_text())
@@ -218,9 +221,9 @@ def main() -> None:
     print("billing: the run-start check stops a build with a missing raw table")
 
     stripe_db = args.work / "consumer_stripe.duckdb"
-    load_stripe_history(stripe_db)
+    as_of_date = load_stripe_history(stripe_db)
     raw = relations(stripe_db)
-    manifest = consumer_build(stripe_db, "stripe")
+    manifest = consumer_build(stripe_db, "stripe", as_of_date)
     check_relations(stripe_db, manifest, raw, "stripe")
     check_bookkeeping(stripe_db, "stripe")
     stripe_models = [n for n in manifest["nodes"].values()
