@@ -133,24 +133,39 @@ def check_bookkeeping(db_path: Path, label: str) -> None:
         "the series were not seen as built together (a project_name where 'mrr' is meant?)")
 
 
-def consumer_build(db_path: Path, source: str, as_of_date: str = AS_OF_DATE) -> dict:
-    env = environment(DBT_PROFILES_DIR=str(HERE), MRR_CONSUMER_DUCKDB_PATH=str(db_path),
-                      CONSUMER_BILLING_SOURCE=source, CONSUMER_AS_OF_DATE=as_of_date)
-    run([DBT, "deps"], HERE, env)
-    run([DBT, "build"], HERE, env)
-    return json.loads((HERE / "target" / "manifest.json").read_text())
+def consumer_project(work: Path, source: str, as_of_date: str) -> Path:
+    """A copy of the consumer project with these vars written in its dbt_project.yml, as a
+    consumer writes them (a var's value there is not rendered in YAML configs, so no
+    env_var), installing this repository by its path."""
+    project = work / f"consumer_{source}"
+    shutil.copytree(HERE, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs", "*.duckdb*",
+                                                                 "package-lock.yml"))
+    config = (project / "dbt_project.yml").read_text(encoding="utf-8")
+    for old, new in (("billing_source: billing", f"billing_source: {source}"),
+                     (f'as_of_date: "{AS_OF_DATE}"', f'as_of_date: "{as_of_date}"')):
+        assert old in config, old
+        config = config.replace(old, new)
+    (project / "dbt_project.yml").write_text(config, encoding="utf-8")
+    (project / "packages.yml").write_text(f"packages:\n  - local: {ROOT}\n", encoding="utf-8")
+    return project
 
 
-def check_raw_table_check(db_path: Path) -> None:
+def consumer_build(project: Path, db_path: Path) -> dict:
+    env = environment(DBT_PROFILES_DIR=str(project), MRR_CONSUMER_DUCKDB_PATH=str(db_path))
+    run([DBT, "deps"], project, env)
+    run([DBT, "build"], project, env)
+    return json.loads((project / "target" / "manifest.json").read_text())
+
+
+def check_raw_table_check(project: Path, db_path: Path) -> None:
     """With one raw table gone, the run-start check must stop the build and name it."""
     con = duckdb.connect(str(db_path))
     try:
         con.execute(f"alter table {RAW_BILLING}.plans rename to plans_gone")
     finally:
         con.close()
-    env = environment(DBT_PROFILES_DIR=str(HERE), MRR_CONSUMER_DUCKDB_PATH=str(db_path),
-                      CONSUMER_BILLING_SOURCE="billing")
-    result = run([DBT, "run", "--select", "stg_billing__plans"], HERE, env, check=False)
+    env = environment(DBT_PROFILES_DIR=str(project), MRR_CONSUMER_DUCKDB_PATH=str(db_path))
+    result = run([DBT, "run", "--select", "stg_billing__plans"], project, env, check=False)
     assert result.returncode != 0 and f"{RAW_BILLING}.plans: table not found" in result.stdout, (
         "the run-start check did not stop a consumer build with a missing raw table:\n" + result.stdout[-3000:])
 
@@ -212,18 +227,19 @@ def main() -> None:
     billing_db = args.work / "consumer_billing.duckdb"
     load_demo_csvs(billing_db, RAW_BILLING)
     raw = relations(billing_db)
-    manifest = consumer_build(billing_db, "billing")
+    billing_project = consumer_project(args.work, "billing", AS_OF_DATE)
+    manifest = consumer_build(billing_project, billing_db)
     check_relations(billing_db, manifest, raw, "billing")
     check_bookkeeping(billing_db, "billing")
     compared = compare_marts(standalone_db, billing_db, manifest)
     print(f"billing: {compared} marts equal the standalone build row by row; relations as expected")
-    check_raw_table_check(billing_db)
+    check_raw_table_check(billing_project, billing_db)
     print("billing: the run-start check stops a build with a missing raw table")
 
     stripe_db = args.work / "consumer_stripe.duckdb"
     as_of_date = load_stripe_history(stripe_db)
     raw = relations(stripe_db)
-    manifest = consumer_build(stripe_db, "stripe", as_of_date)
+    manifest = consumer_build(consumer_project(args.work, "stripe", as_of_date), stripe_db)
     check_relations(stripe_db, manifest, raw, "stripe")
     check_bookkeeping(stripe_db, "stripe")
     stripe_models = [n for n in manifest["nodes"].values()
