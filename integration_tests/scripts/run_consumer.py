@@ -150,10 +150,10 @@ def consumer_project(work: Path, source: str, as_of_date: str) -> Path:
     return project
 
 
-def consumer_build(project: Path, db_path: Path) -> dict:
+def consumer_build(project: Path, db_path: Path, *options: str) -> dict:
     env = environment(DBT_PROFILES_DIR=str(project), MRR_CONSUMER_DUCKDB_PATH=str(db_path))
     run([DBT, "deps"], project, env)
-    run([DBT, "build"], project, env)
+    run([DBT, "build", *options], project, env)
     return json.loads((project / "target" / "manifest.json").read_text())
 
 
@@ -239,7 +239,10 @@ def main() -> None:
     stripe_db = args.work / "consumer_stripe.duckdb"
     as_of_date = load_stripe_history(stripe_db)
     raw = relations(stripe_db)
-    manifest = consumer_build(consumer_project(args.work, "stripe", as_of_date), stripe_db)
+    # The base models' unit tests give source `billing` as input: with Stripe they do
+    # not apply (docs/stripe.md builds without unit tests too).
+    manifest = consumer_build(consumer_project(args.work, "stripe", as_of_date), stripe_db,
+                              "--exclude", "resource_type:unit_test")
     check_relations(stripe_db, manifest, raw, "stripe")
     check_bookkeeping(stripe_db, "stripe")
     stripe_models = [n for n in manifest["nodes"].values()
