@@ -24,7 +24,7 @@ DASHBOARD_AS_OF_DATE ?= $(DEMO_AS_OF_DATE)
 DASHBOARD := $(CURDIR)/target/revenue_overview.html
 RISK_DASHBOARD := $(CURDIR)/target/revenue_churn_and_risk.html
 
-.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres test-spark nightly clean dashboard browser
+.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres test-spark test-package nightly clean dashboard browser
 
 # The project's own package (src/mrr_tools, pyproject.toml), importable in the venv
 # through a .pth file: scripts, benchmarks and tests import it by name.
@@ -99,5 +99,13 @@ test-postgres: $(BIN)/.installed
 test-spark: $(BIN)/.installed
 	bash scripts/test_spark.sh
 
+# Installed as a dbt package: the consumer project in integration_tests/ (local: ../)
+# built on DuckDB from raw tables it loads itself, its marts compared with the
+# standalone build row by row, its warehouse checked for stray relations, then
+# built again from Stripe tables (docs/package.md). PACKAGE_ARGS="--standalone-db
+# PATH" compares with an existing standalone demo build instead of making one.
+test-package: $(BIN)/.installed
+	$(BIN)/python integration_tests/scripts/run_consumer.py $(PACKAGE_ARGS)
+
 clean:
-	rm -rf target logs mrr.duckdb mrr.restricted.duckdb published
+	rm -rf target logs mrr.duckdb mrr.restricted.duckdb published integration_tests/target integration_tests/dbt_packages

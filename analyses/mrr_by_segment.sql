@@ -3,11 +3,11 @@
 with
 
 mrr as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
 ),
 
 customers as (
-    select * from {{ ref('dim_customers') }}
+    select * from {{ ref('mrr', 'dim_customers') }}
 ),
 
 final as (

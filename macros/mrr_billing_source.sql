@@ -6,7 +6,8 @@
     source is filled by a seed: a plain `dbt build` on a fresh database would run
     the models before the seeds. So, only while the source points at the seeds,
     the model also refs the seed, which orders it after `dbt seed`. With your own
-    raw tables (var billing_schema or billing_database set) there is no such ref.
+    raw tables (var billing_schema or billing_database set) there is no such ref,
+    nor when this project is installed as a package (its seeds are off there).
 
     With billing_source `stripe` it is the model of models/staging/stripe that maps
     Fivetran's Stripe tables to that raw table (docs/stripe.md), so every model
@@ -18,10 +19,10 @@
     {%- set billing_database = mrr_billing_location_var('billing_database') -%}
     {%- set billing_schema = mrr_billing_location_var('billing_schema') -%}
     {%- if mrr_billing_source_name() == 'stripe' -%}
-        {{ ref('stg_stripe__' ~ table_name) }}
+        {{ ref('mrr', 'stg_stripe__' ~ table_name) }}
     {%- else -%}
-        {%- if billing_schema is none and billing_database is none -%}
-            {%- do ref(table_name) -%}
+        {%- if billing_schema is none and billing_database is none and mrr_is_standalone() -%}
+            {%- do ref('mrr', table_name) -%}
         {%- endif -%}
         {{ source('billing', table_name) }}
     {%- endif -%}

@@ -62,7 +62,7 @@
     union
     select previous.record_id
     from {{ this }} as previous
-    inner join {{ ref(parent) }} as parent_records
+    inner join {{ ref('mrr', parent) }} as parent_records
         on previous.{{ fk }} = parent_records.record_id
     where parent_records.changed_at > (select max(processed_at) from {{ this }})
     {%- endfor %}

@@ -41,9 +41,9 @@
     {%- set problems = [] -%}
     {%- set text_columns = [] -%}
     {%- for raw_table in graph.sources.values()
-            if raw_table.source_name == 'billing' and raw_table.package_name == project_name
+            if raw_table.source_name == 'billing' and raw_table.package_name == 'mrr'
             and (native or raw_table.name == 'fx_rates') -%}
-        {%- if ('seed.' ~ project_name ~ '.' ~ raw_table.name) in selected -%}
+        {%- if ('seed.mrr.' ~ raw_table.name) in selected -%}
             {#- This command loads the table from the demo seed first. -#}
             {%- continue -%}
         {%- endif -%}

@@ -9,7 +9,7 @@
     {%- if this is not none and is_incremental() -%}
         {%- if execute -%}
             {%- set stamped = run_query(
-                "select count(*) from " ~ ref('int_series_rebuild_scope')
+                "select count(*) from " ~ ref('mrr', 'int_series_rebuild_scope')
                 ~ " where scoped_at = " ~ mrr_processed_at()).columns[0].values()[0] -%}
             {%- if stamped | int == 0 -%}
                 {{ exceptions.raise_compiler_error(

@@ -17,7 +17,7 @@
             rate_lookup_date
         from {{ relation }}
     ) as lookups
-    left join {{ ref('stg_billing__fx_rates') }} as fx
+    left join {{ ref('mrr', 'stg_billing__fx_rates') }} as fx
         on
             lookups.currency = fx.from_currency
             and fx.to_currency = {{ mrr_reporting_currency() }}

@@ -4,12 +4,12 @@
     (
         {{ customer_column }} in (
             select rebuild_scope.customer_id
-            from {{ ref('int_series_rebuild_scope') }} as rebuild_scope
+            from {{ ref('mrr', 'int_series_rebuild_scope') }} as rebuild_scope
             where rebuild_scope.customer_id is not null
         )
         or {{ month_column }} in (
             select rebuild_scope.month
-            from {{ ref('int_series_rebuild_scope') }} as rebuild_scope
+            from {{ ref('mrr', 'int_series_rebuild_scope') }} as rebuild_scope
             where rebuild_scope.month is not null
         )
     )

@@ -6,7 +6,7 @@
     {%- set selected = selected_resources if selected_resources is defined else [] -%}
     {%- set series = ['fct_mrr', 'fct_mrr_by_plan'] -%}
     {%- for name in series -%}
-        {%- if ('model.' ~ project_name ~ '.' ~ name) not in selected -%}
+        {%- if ('model.mrr.' ~ name) not in selected -%}
             {{ return(false) }}
         {%- endif -%}
     {%- endfor -%}

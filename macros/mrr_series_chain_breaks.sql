@@ -11,7 +11,7 @@
     mrr_series_is_chained proves the same in one scan without naming rows, and its
     failure message points here. To list the rows:
 
-        dbt show --limit 50 --inline "{{ mrr_series_chain_breaks(ref('fct_mrr_by_plan'), ['customer_id', 'plan_id']) }}"
+        dbt show --limit 50 --inline "{{ mrr_series_chain_breaks(ref('mrr', 'fct_mrr_by_plan'), ['customer_id', 'plan_id']) }}"
 -#}
 {% macro mrr_series_chain_breaks(relation, series_columns) -%}
 with

@@ -32,7 +32,7 @@
 {%- set scoped_customers -%}
 (
         select distinct customer_id
-        from {{ ref('int_series_rebuild_scope') }}
+        from {{ ref('mrr', 'int_series_rebuild_scope') }}
         where customer_id is not null
     ) as scoped_customers
 {%- endset -%}
@@ -58,7 +58,7 @@
         on periods.customer_id = scoped_customers.customer_id
     inner join (
         select distinct rebuild_scope.month
-        from {{ ref('int_series_rebuild_scope') }} as rebuild_scope
+        from {{ ref('mrr', 'int_series_rebuild_scope') }} as rebuild_scope
         cross join {{ bounds_relation }} as bounds
         where
             rebuild_scope.month >= bounds.spine_start_month

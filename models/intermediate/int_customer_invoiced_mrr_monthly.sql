@@ -11,11 +11,11 @@
 with
 
 lines as (
-    select * from {{ ref('int_invoice_lines_converted') }}
+    select * from {{ ref('mrr', 'int_invoice_lines_converted') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 service_periods as (

@@ -13,15 +13,15 @@
 with
 
 items as (
-    select * from {{ ref('int_subscription_items_active') }}
+    select * from {{ ref('mrr', 'int_subscription_items_active') }}
 ),
 
 forward_months as (
-    select * from {{ ref('int_forward_months') }}
+    select * from {{ ref('mrr', 'int_forward_months') }}
 ),
 
 customers as (
-    select * from {{ ref('dim_customers') }}
+    select * from {{ ref('mrr', 'dim_customers') }}
 ),
 
 forward_bounds as (

@@ -4,11 +4,11 @@
 with
 
 lines as (
-    select * from {{ ref('stg_billing__invoice_lines') }}
+    select * from {{ ref('mrr', 'stg_billing__invoice_lines') }}
 ),
 
 invoices as (
-    select * from {{ ref('stg_billing__invoices') }}
+    select * from {{ ref('mrr', 'stg_billing__invoices') }}
 ),
 
 included_invoices as (

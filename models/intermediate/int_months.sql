@@ -4,11 +4,11 @@
 with
 
 items as (
-    select * from {{ ref('int_subscription_items_active') }}
+    select * from {{ ref('mrr', 'int_subscription_items_active') }}
 ),
 
 invoice_lines as (
-    select * from {{ ref('int_invoice_lines_converted') }}
+    select * from {{ ref('mrr', 'int_invoice_lines_converted') }}
 ),
 
 first_activity as (

@@ -6,7 +6,7 @@
 with
 
 items as (
-    select * from {{ ref('int_subscription_items_active') }}
+    select * from {{ ref('mrr', 'int_subscription_items_active') }}
 ),
 
 -- From the items themselves, so every counting item finds its key (a null plan_id

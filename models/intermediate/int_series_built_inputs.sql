@@ -3,8 +3,8 @@
 -- both, so when one of them fails or is skipped this stays at the last run that
 -- built both; a run that does not select both keeps the previous rows too
 -- (int_series_built_months).
--- depends_on: {{ ref('fct_mrr') }}
--- depends_on: {{ ref('fct_mrr_by_plan') }}
+-- depends_on: {{ ref('mrr', 'fct_mrr') }}
+-- depends_on: {{ ref('mrr', 'fct_mrr_by_plan') }}
 {%- set previous = load_relation(this) %}
 {%- set together = mrr_series_built_together() or not mrr_series_are_incremental() %}
 {#- Not both built in this run: keep the previous record when there is one. -#}
@@ -13,7 +13,7 @@
 with
 
 inputs as (
-    select * from {{ ref('int_series_inputs') }}
+    select * from {{ ref('mrr', 'int_series_inputs') }}
 ),
 
 final as (

@@ -5,8 +5,8 @@
 -- int_series_built_inputs. A run that does not build both keeps the previous
 -- rows; with none to keep, built_at is null, which makes the next run recompute
 -- everything (int_series_rebuild_scope).
--- depends_on: {{ ref('fct_mrr') }}
--- depends_on: {{ ref('fct_mrr_by_plan') }}
+-- depends_on: {{ ref('mrr', 'fct_mrr') }}
+-- depends_on: {{ ref('mrr', 'fct_mrr_by_plan') }}
 {%- set previous = load_relation(this) %}
 {%- set together = mrr_series_built_together() or not mrr_series_are_incremental() %}
 {%- set previous_columns = [] %}
@@ -26,7 +26,7 @@
 with
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 final as (

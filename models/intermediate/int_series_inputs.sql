@@ -8,19 +8,19 @@
 with
 
 items as (
-    select * from {{ ref('int_subscription_items_active') }}
+    select * from {{ ref('mrr', 'int_subscription_items_active') }}
 ),
 
 plan_keys as (
-    select * from {{ ref('int_plan_keys') }}
+    select * from {{ ref('mrr', 'int_plan_keys') }}
 ),
 
 plans as (
-    select * from {{ ref('stg_billing__plans') }}
+    select * from {{ ref('mrr', 'stg_billing__plans') }}
 ),
 
 customers as (
-    select * from {{ ref('stg_billing__customers') }}
+    select * from {{ ref('mrr', 'stg_billing__customers') }}
 ),
 
 final as (

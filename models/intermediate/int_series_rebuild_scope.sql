@@ -23,8 +23,8 @@
 -- was built. Without a usable record (first incremental run, an upgrade, a full
 -- refresh) the scope is every month: those of the spine and those stored in any
 -- series table, so every row is deleted and computed again.
-{%- set built_inputs = adapter.get_relation(this.database, this.schema, 'int_series_built_inputs') %}
-{%- set built_months = adapter.get_relation(this.database, this.schema, 'int_series_built_months') %}
+{%- set built_inputs = mrr_own_relation('int_series_built_inputs') %}
+{%- set built_months = mrr_own_relation('int_series_built_months') %}
 {%- set previous_scope = load_relation(this) %}
 {%- set input_columns = [
     'customer_id', 'plan_key', 'plan_id', 'plan_name', 'product_name', 'segment', 'country_code',
@@ -44,7 +44,7 @@
         {%- set comparable = unbuilt.columns[0].values()[0] | int == 0 %}
     {%- endif %}
     {%- for name in series_models %}
-        {%- set relation = adapter.get_relation(this.database, this.schema, name) %}
+        {%- set relation = mrr_own_relation(name) %}
         {%- if relation is not none %}
             {%- do stored_series.append(relation) %}
         {%- endif %}
@@ -55,12 +55,12 @@
     {%- set scope_columns = adapter.get_columns_in_relation(previous_scope) | map(attribute='name') | map('lower') | list %}
     {%- set pending = 'scoped_at' in scope_columns %}
 {%- endif %}
--- depends_on: {{ ref('int_series_inputs') }}
+-- depends_on: {{ ref('mrr', 'int_series_inputs') }}
 
 with
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 {% if not mrr_series_are_incremental() %}
@@ -100,7 +100,7 @@ months as (
         select
             {{ input_columns | join(',\n            ') }},
             1 as side
-        from {{ ref('int_series_inputs') }}
+        from {{ ref('mrr', 'int_series_inputs') }}
         union all
         select
             {{ input_columns | join(',\n            ') }},

@@ -7,11 +7,11 @@
 with
 
 items as (
-    select * from {{ ref('int_subscription_items_valued') }}
+    select * from {{ ref('mrr', 'int_subscription_items_valued') }}
 ),
 
 subscriptions as (
-    select * from {{ ref('stg_billing__subscriptions') }}
+    select * from {{ ref('mrr', 'stg_billing__subscriptions') }}
 ),
 
 bounded as (

@@ -3,11 +3,11 @@
 with
 
 items as (
-    select * from {{ ref('stg_billing__subscription_items') }}
+    select * from {{ ref('mrr', 'stg_billing__subscription_items') }}
 ),
 
 plans as (
-    select * from {{ ref('stg_billing__plans') }}
+    select * from {{ ref('mrr', 'stg_billing__plans') }}
 ),
 
 priced as (

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per day: the time spine MetricFlow joins to for time-based metrics.
 -- The range is fixed and generous (days are cheap) so no data can fall outside it.
 {{ config(materialized='table') }}

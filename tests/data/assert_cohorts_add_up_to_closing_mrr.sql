@@ -4,11 +4,11 @@
 with
 
 cohorts as (
-    select * from {{ ref('fct_cohort_retention') }}
+    select * from {{ ref('mrr', 'fct_cohort_retention') }}
 ),
 
 movements as (
-    select * from {{ ref('fct_mrr_movements') }}
+    select * from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 cohort_totals as (

@@ -6,11 +6,11 @@
 with
 
 committed as (
-    select * from {{ ref('fct_mrr_committed') }}
+    select * from {{ ref('mrr', 'fct_mrr_committed') }}
 ),
 
 movements as (
-    select * from {{ ref('fct_mrr_movements') }}
+    select * from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 as_of_month as (

@@ -22,7 +22,7 @@ accounted as (
     select
         source_table,
         sum(row_count) as accounted_rows
-    from {{ ref('audit_raw_row_accounting') }}
+    from {{ ref('mrr', 'audit_raw_row_accounting') }}
     where disposition != 'not read'
     group by source_table
 )

@@ -3,17 +3,17 @@
 with
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 first_activity as (
     select min(first_month) as first_month
     from (
         select cast({{ dbt.date_trunc('month', 'min(effective_start_date)') }} as date) as first_month
-        from {{ ref('int_subscription_items_active') }}
+        from {{ ref('mrr', 'int_subscription_items_active') }}
         union all
         select min(issued_month) as first_month
-        from {{ ref('int_invoice_lines_converted') }}
+        from {{ ref('mrr', 'int_invoice_lines_converted') }}
     ) as candidates
 ),
 

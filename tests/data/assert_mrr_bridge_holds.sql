@@ -4,7 +4,7 @@
 with
 
 movements as (
-    select * from {{ ref('fct_mrr_movements') }}
+    select * from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 with_prior as (

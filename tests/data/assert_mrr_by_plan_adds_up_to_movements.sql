@@ -7,11 +7,11 @@
 with
 
 by_plan as (
-    select * from {{ ref('fct_mrr_by_plan') }}
+    select * from {{ ref('mrr', 'fct_mrr_by_plan') }}
 ),
 
 movements as (
-    select * from {{ ref('fct_mrr_movements') }}
+    select * from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 plan_totals as (

@@ -5,5 +5,5 @@ select
     source_table,
     reason,
     count(*) as rejected_records
-from {{ ref('audit_rejected_records') }}
+from {{ ref('mrr', 'audit_rejected_records') }}
 group by source_table, reason

@@ -6,7 +6,7 @@
 with
 
 items as (
-    select * from {{ ref('stg_billing__subscription_items') }}
+    select * from {{ ref('mrr', 'stg_billing__subscription_items') }}
 )
 
 select

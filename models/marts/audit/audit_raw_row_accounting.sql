@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per raw table and disposition: how many raw rows were kept, set aside as
 -- older versions or copies, excluded by a named rule, or rejected; and rows no
 -- base model has read (`not read`), which assert_every_raw_row_accounted_for
@@ -27,7 +28,7 @@ records as (
             duplicate_copies,
             superseded_versions,
             {{ 'conflicting_rows' if source_table == 'fx_rates' else '0' }} as conflicting_rows
-        from {{ ref(model) }}
+        from {{ ref('mrr', model) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per rejected raw record (latest version of its key): which table, which
 -- key and the first rule it breaks (docs/decisions.md lists the reasons in order).
 with
@@ -8,7 +9,7 @@ rejected as (
             '{{ source_table }}' as source_table,
             record_id,
             rejection_reason as reason
-        from {{ ref(model) }}
+        from {{ ref('mrr', model) }}
         where rejection_reason is not null
         {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 {{ config(
     materialized='incremental',
     full_refresh=false,
@@ -9,11 +10,11 @@
 with
 
 closed as (
-    select * from {{ ref('fct_monthly_metrics_closed') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics_closed') }}
 ),
 
 live as (
-    select * from {{ ref('fct_monthly_metrics') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics') }}
 ),
 
 -- A closed month that no longer has a live value (its rows vanished) is a

@@ -1,18 +1,19 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per closed month and metric whose recomputed (live) value differs today
 -- from the value first published when the month closed: the published value, the
 -- current value, the difference and when this current value was first seen.
 with
 
 closed as (
-    select * from {{ ref('fct_monthly_metrics_closed') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics_closed') }}
 ),
 
 live as (
-    select * from {{ ref('fct_monthly_metrics') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics') }}
 ),
 
 restatement_log as (
-    select * from {{ ref('audit_restatement_log') }}
+    select * from {{ ref('mrr', 'audit_restatement_log') }}
 ),
 
 current_values as (

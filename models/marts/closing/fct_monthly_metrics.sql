@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 {#- Every published monthly figure, by the mart and column that holds it. -#}
 {%- set metrics = {
     'fct_mrr_movements': [
@@ -27,7 +28,7 @@ with
                 '{{ column }}' as metric,
                 '{{ model }}' as source_model,
                 cast({{ column }} as {{ mrr_metric_value_type() }}) as metric_value
-            from {{ ref(model) }}
+            from {{ ref('mrr', model) }}
             {%- if not loop.last %}
                 union all
             {%- endif %}

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 {{ config(
     materialized='incremental',
     full_refresh=false,
@@ -9,7 +10,7 @@
 with
 
 live as (
-    select * from {{ ref('fct_monthly_metrics') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics') }}
 ),
 
 {% if is_incremental() %}

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per month and metric: the figure to report. A closed month shows the
 -- value first published when it closed (what the board saw); an open month shows
 -- the live value. `live_value` and `is_restated` say whether the live marts have
@@ -5,11 +6,11 @@
 with
 
 live as (
-    select * from {{ ref('fct_monthly_metrics') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics') }}
 ),
 
 closed as (
-    select * from {{ ref('fct_monthly_metrics_closed') }}
+    select * from {{ ref('mrr', 'fct_monthly_metrics_closed') }}
 ),
 
 joined as (

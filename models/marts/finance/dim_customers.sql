@@ -1,20 +1,21 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per customer that counts (not a test account, not deleted, not rejected),
 -- with its attributes and MRR history in brief. No personal data (names, e-mail):
 -- dashboards read this model; restricted_customer_contacts holds those.
 with
 
 customers as (
-    select * from {{ ref('stg_billing__customers') }}
+    select * from {{ ref('mrr', 'stg_billing__customers') }}
 ),
 
 customer_months as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
     -- The months with MRR; the model also holds each run's churn month (MRR 0).
     where mrr > 0
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 mrr_summary as (

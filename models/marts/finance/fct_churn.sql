@@ -1,9 +1,10 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per month of the reporting window: churn and retention ratios computed
 -- from the MRR bridge (spec section 7). A ratio whose denominator is 0 is null.
 with
 
 movements as (
-    select * from {{ ref('fct_mrr_movements') }}
+    select * from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 final as (

@@ -1,14 +1,15 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per cohort and month, from the cohort month through the month of
 -- as_of_date (spec section 8). A customer's cohort is the month of its `new` row in
 -- fct_mrr: the first month it ever had MRR above 0.
 with
 
 mrr as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 cohort_members as (

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per customer per month in which the customer has MRR above 0 or churned
 -- (spec sections 6 and 7), with the previous month's MRR and the movement. The
 -- counting items become periods of constant MRR (macro mrr_series_periods_ctes:
@@ -9,15 +10,15 @@
     on_schema_change='fail',
     pre_hook="{{ mrr_delete_rebuild_scope() }}",
 ) }}
--- depends_on: {{ ref('int_series_rebuild_scope') }}
+-- depends_on: {{ ref('mrr', 'int_series_rebuild_scope') }}
 with
 
 items as (
-    select * from {{ ref('int_subscription_items_active') }}
+    select * from {{ ref('mrr', 'int_subscription_items_active') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 -- The spine's last month is the month of as_of_date, its snapshot day as_of_date.

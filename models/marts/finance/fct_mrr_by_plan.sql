@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per customer, plan and month in which the customer's MRR on that plan is
 -- above 0 or churned from it (spec section 8). Each (customer, plan) series moves on
 -- its own, so a plan change is churn on the old plan and new or reactivation on the
@@ -14,7 +15,7 @@
     pre_hook=["{{ mrr_delete_rebuild_scope() }}", "{{ mrr_compress_text_columns(true) }}"],
     post_hook="{{ mrr_compress_text_columns(false) }}",
 ) }}
--- depends_on: {{ ref('int_series_rebuild_scope') }}
+-- depends_on: {{ ref('mrr', 'int_series_rebuild_scope') }}
 with
 
 -- The counting items with the plan's and the customer's attributes, as the
@@ -24,11 +25,11 @@ with
 -- periods: joined to the periods instead, the planner moved those joins above the
 -- range join with the months, once per month, several times the work.
 items_with_attributes as (
-    select * from {{ ref('int_series_inputs') }}
+    select * from {{ ref('mrr', 'int_series_inputs') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 -- The spine's last month is the month of as_of_date, its snapshot day as_of_date.

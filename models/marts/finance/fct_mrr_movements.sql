@@ -1,17 +1,18 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per month of the reporting window: the MRR bridge from opening to
 -- closing MRR, in amounts (losses negative) and in customers.
 with
 
 mrr as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 customer_months as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
     -- The months with MRR; the model also holds each run's churn month (MRR 0).
     where mrr > 0
 ),

@@ -1,20 +1,21 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per customer per month of the reporting window in which the customer has
 -- contracted MRR (fct_mrr) or invoiced MRR (subscription invoice lines spread over
 -- their service periods): both values, the difference and a flag beyond tolerance.
 with
 
 contracted as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
     -- The months with MRR; the model also holds each run's churn month (MRR 0).
     where mrr > 0
 ),
 
 invoiced as (
-    select * from {{ ref('int_customer_invoiced_mrr_monthly') }}
+    select * from {{ ref('mrr', 'int_customer_invoiced_mrr_monthly') }}
 ),
 
 reporting_months as (
-    select month from {{ ref('fct_mrr_movements') }}
+    select month from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 -- One full outer join rather than a union of keys and two joins back: a single

@@ -1,17 +1,18 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per month (by invoice issue date) of invoiced revenue in the reporting
 -- currency, net of line discounts and without tax, by line type (spec section 7).
 with
 
 lines as (
-    select * from {{ ref('int_invoice_lines_converted') }}
+    select * from {{ ref('mrr', 'int_invoice_lines_converted') }}
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('mrr', 'int_months') }}
 ),
 
 customer_months as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
     -- The months with MRR; the model also holds each run's churn month (MRR 0).
     where mrr > 0
 ),

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per customer with MRR above 0 on as_of_date and at least one risk signal
 -- (spec section 9.5): a scheduled churn or downgrade in the forward book, overdue
 -- invoices (delinquent once the oldest is more than var mrr_delinquent_after_days
@@ -6,27 +7,27 @@
 with
 
 customers as (
-    select * from {{ ref('dim_customers') }}
+    select * from {{ ref('mrr', 'dim_customers') }}
 ),
 
 forward_customer_months as (
-    select * from {{ ref('int_customer_mrr_forward') }}
+    select * from {{ ref('mrr', 'int_customer_mrr_forward') }}
 ),
 
 forward_months as (
-    select * from {{ ref('int_forward_months') }}
+    select * from {{ ref('mrr', 'int_forward_months') }}
 ),
 
 invoices as (
-    select * from {{ ref('stg_billing__invoices') }}
+    select * from {{ ref('mrr', 'stg_billing__invoices') }}
 ),
 
 invoice_lines as (
-    select * from {{ ref('int_invoice_lines_converted') }}
+    select * from {{ ref('mrr', 'int_invoice_lines_converted') }}
 ),
 
 history as (
-    select * from {{ ref('fct_mrr') }}
+    select * from {{ ref('mrr', 'fct_mrr') }}
 ),
 
 paying_customers as (

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per forward month (spec section 9.1): the contracted forward book, the
 -- MRR bridge of fct_mrr_movements over the customers' committed MRR
 -- (int_customer_mrr_forward), and the part of closing MRR that rests on trials not
@@ -5,19 +6,19 @@
 with
 
 customer_months as (
-    select * from {{ ref('int_customer_mrr_forward') }}
+    select * from {{ ref('mrr', 'int_customer_mrr_forward') }}
 ),
 
 forward_months as (
-    select * from {{ ref('int_forward_months') }}
+    select * from {{ ref('mrr', 'int_forward_months') }}
 ),
 
 items as (
-    select * from {{ ref('int_subscription_items_active') }}
+    select * from {{ ref('mrr', 'int_subscription_items_active') }}
 ),
 
 subscriptions as (
-    select * from {{ ref('stg_billing__subscriptions') }}
+    select * from {{ ref('mrr', 'stg_billing__subscriptions') }}
 ),
 
 monthly as (

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per forward month (spec section 9.2): a baseline forecast of MRR that
 -- combines what is already scheduled (fct_mrr_committed) with the trend of the
 -- last complete months (fct_mrr_movements), each month taking the larger of the
@@ -9,11 +10,11 @@
 with
 
 movements as (
-    select * from {{ ref('fct_mrr_movements') }}
+    select * from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 committed as (
-    select * from {{ ref('fct_mrr_committed') }}
+    select * from {{ ref('mrr', 'fct_mrr_committed') }}
 ),
 
 -- A month is complete once its last day is on or before as_of_date: the months

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per forecast month M and horizon h (spec section 9.3): the baseline
 -- forecast made at the end of every complete month M that has w complete months
 -- ending with it, from the trend alone (what was scheduled back then cannot be
@@ -12,7 +13,7 @@
 with
 
 movements as (
-    select * from {{ ref('fct_mrr_movements') }}
+    select * from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 -- A month is complete once its last day is on or before as_of_date; numbered from

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 {{ config(
     materialized='incremental',
     full_refresh=false,
@@ -14,7 +15,7 @@
 with
 
 forecast as (
-    select * from {{ ref('fct_mrr_forecast') }}
+    select * from {{ ref('mrr', 'fct_mrr_forecast') }}
 ),
 
 -- The latest closed month: the last month whose last day plus

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_reader_grants()) }}
 -- One row per month of the reporting window (spec section 9.4): how fast MRR and
 -- ARPA grow, month over month, year over year, and compounded over 6 and 12
 -- months. A growth figure is null where the earlier month lies outside the
@@ -5,7 +6,7 @@
 with
 
 movements as (
-    select * from {{ ref('fct_mrr_movements') }}
+    select * from {{ ref('mrr', 'fct_mrr_movements') }}
 ),
 
 -- The reporting window has every month from its first, so the row n back is the

@@ -1,3 +1,4 @@
+{{ config(grants=mrr_restricted_grants()) }}
 -- One row per customer that counts, with its name and e-mail address: personal
 -- data, kept out of every model a dashboard reads and out of the base and staging
 -- tables beside them. So this model reads the names from the raw table itself,
@@ -12,7 +13,7 @@ raw_customers as (
 ),
 
 customers as (
-    select * from {{ ref('stg_billing__customers') }}
+    select * from {{ ref('mrr', 'stg_billing__customers') }}
 ),
 
 cleaned as (

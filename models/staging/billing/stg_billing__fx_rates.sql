@@ -9,7 +9,7 @@
 with
 
 base as (
-    select * from {{ ref('base_billing__fx_rates') }}
+    select * from {{ ref('mrr', 'base_billing__fx_rates') }}
 ),
 
 valid as (

@@ -3,7 +3,7 @@
 with
 
 base as (
-    select * from {{ ref('base_billing__invoices') }}
+    select * from {{ ref('mrr', 'base_billing__invoices') }}
 ),
 
 final as (

@@ -3,7 +3,7 @@
 with
 
 base as (
-    select * from {{ ref('base_billing__plans') }}
+    select * from {{ ref('mrr', 'base_billing__plans') }}
 ),
 
 final as (

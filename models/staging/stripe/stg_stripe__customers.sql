@@ -18,7 +18,7 @@ final as (
         cast(not coalesce(livemode, true) as {{ dbt.type_boolean() }}) as is_test,
         cast(created as {{ dbt.type_timestamp() }}) as created_at,
         cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as updated_at,
-        {% if mrr_bool_var('stripe_drop_deleted_customers', false) -%}
+        {% if mrr_bool_var('mrr_stripe_drop_deleted_customers', false, 'stripe_drop_deleted_customers') -%}
             cast(coalesce(is_deleted, false) as {{ dbt.type_boolean() }}) as is_deleted
         {%- else -%}
             -- Deleting a customer in Stripe cancels its subscriptions (they end, and

@@ -16,7 +16,7 @@ invoices as (
 ),
 
 plans as (
-    select * from {{ ref('stg_stripe__plans') }}
+    select * from {{ ref('mrr', 'stg_stripe__plans') }}
 ),
 
 final as (

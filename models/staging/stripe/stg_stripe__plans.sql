@@ -33,7 +33,7 @@ price_rows as (
 
 -- The legacy Plans API: a plan whose id is also a price is read as the price.
 plan_rows as (
-    {% if mrr_bool_var('stripe_using_plan', true) -%}
+    {% if mrr_bool_var('mrr_stripe_using_plan', true, 'stripe_using_plan') -%}
         select
             legacy_plans.id,
             legacy_plans.nickname,

@@ -15,11 +15,11 @@ items as (
 ),
 
 plans as (
-    select * from {{ ref('stg_stripe__plans') }}
+    select * from {{ ref('mrr', 'stg_stripe__plans') }}
 ),
 
 subscriptions as (
-    select * from {{ ref('stg_stripe__subscriptions') }}
+    select * from {{ ref('mrr', 'stg_stripe__subscriptions') }}
 ),
 
 discounts as (

@@ -1,3 +1,4 @@
+{{ config(materialized=mrr_base_materialized()) }}
 -- One row per customer record (latest version), valid or not, with its disposition.
 -- Without the customer's name and e-mail: personal data is read from the raw
 -- table by restricted_customer_contacts alone, so it never lands beside the marts.

@@ -1,3 +1,4 @@
+{{ config(materialized=mrr_base_materialized()) }}
 -- One row per invoice line record (latest version), valid or not, with its disposition.
 -- Lines have no soft delete of their own: they go with their invoice.
 {%- set raw_key = 'nullif(trim(cast(invoice_line_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
@@ -9,7 +10,7 @@ source as (
 ),
 
 invoices as (
-    select * from {{ ref('base_billing__invoices') }}
+    select * from {{ ref('mrr', 'base_billing__invoices') }}
 ),
 
 cleaned as (

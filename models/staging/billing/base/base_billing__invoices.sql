@@ -1,3 +1,4 @@
+{{ config(materialized=mrr_base_materialized()) }}
 -- One row per invoice record (latest version), valid or not, with its disposition
 -- and the fx rate of its issue date (spec section 7, fct_revenue).
 {%- set raw_key = 'nullif(trim(cast(invoice_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
@@ -10,7 +11,7 @@ source as (
 ),
 
 customers as (
-    select * from {{ ref('base_billing__customers') }}
+    select * from {{ ref('mrr', 'base_billing__customers') }}
 ),
 
 cleaned as (

@@ -1,3 +1,4 @@
+{{ config(materialized=mrr_base_materialized()) }}
 -- One row per plan record (latest version), valid or not, with its disposition.
 {%- set raw_key = 'nullif(trim(cast(plan_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
 with

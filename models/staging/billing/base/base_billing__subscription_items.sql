@@ -1,3 +1,4 @@
+{{ config(materialized=mrr_base_materialized()) }}
 -- One row per subscription item record (latest version), valid or not, with its
 -- disposition and the fx rate locked at valid_from (spec section 3).
 {%- set raw_key = 'nullif(trim(cast(subscription_item_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
@@ -10,11 +11,11 @@ source as (
 ),
 
 subscriptions as (
-    select * from {{ ref('base_billing__subscriptions') }}
+    select * from {{ ref('mrr', 'base_billing__subscriptions') }}
 ),
 
 plans as (
-    select * from {{ ref('base_billing__plans') }}
+    select * from {{ ref('mrr', 'base_billing__plans') }}
 ),
 
 cleaned as (

@@ -1,3 +1,4 @@
+{{ config(materialized=mrr_base_materialized()) }}
 -- One row per subscription record (latest version), valid or not, with its disposition.
 {%- set raw_key = 'nullif(trim(cast(subscription_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
 {%- set cascades = [['customer_id', 'base_billing__customers']] %}
@@ -8,7 +9,7 @@ source as (
 ),
 
 customers as (
-    select * from {{ ref('base_billing__customers') }}
+    select * from {{ ref('mrr', 'base_billing__customers') }}
 ),
 
 cleaned as (

@@ -4,7 +4,7 @@
     `terms` differs (nulls count as 0): a version that changes nothing would only
     re-lock its exchange rate (spec section 3). Fails with one row per such pair.
 -#}
-{% test consecutive_versions_differ(model, line, terms) %}
+{% test mrr_consecutive_versions_differ(model, line, terms) %}
     select
         later_version.{{ line | join(', later_version.') }},
         later_version.valid_from

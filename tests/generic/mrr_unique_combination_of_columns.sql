@@ -3,7 +3,7 @@
     Written here because dbt packages cannot be installed on these machines.
     Fails with one row per duplicated key.
 -#}
-{% test unique_combination_of_columns(model, combination) %}
+{% test mrr_unique_combination_of_columns(model, combination) %}
     select
         {{ combination | join(', ') }},
         count(*) as rows_with_this_key
