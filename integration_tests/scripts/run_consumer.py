@@ -9,7 +9,7 @@ with `packages: - local: ../`), each on a fresh DuckDB file:
    the same data (`dbt seed` + `dbt run` at the repository root, or the database
    given with --standalone-db).
 2. stripe: a random history as Fivetran's Stripe connector would land it
-   (tests/python/stripe_fixtures) in schema `raw_stripe`, built with
+   (src/mrr_tools/stripe_fixtures) in schema `raw_stripe`, built with
    billing_source stripe.
 
 After each run the warehouse must hold exactly the raw tables, the package's
@@ -34,11 +34,10 @@ from pathlib import Path
 
 import duckdb
 
+from mrr_tools.raw_tables import raw_tables
+
 HERE = Path(__file__).resolve().parents[1]  # integration_tests/
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tests" / "python"))
-
-from raw_contract import raw_tables  # noqa: E402
 
 DBT = str(ROOT / ".venv" / "bin" / "dbt")
 AS_OF_DATE = "2026-11-24"  # the demo's, as in the consumer's dbt_project.yml and the Makefile
@@ -81,10 +80,10 @@ def load_demo_csvs(db_path: Path, schema: str) -> None:
 
 def load_stripe_history(db_path: Path) -> str:
     """A random history as Fivetran's Stripe tables; returns its as_of_date."""
-    from dbt_harness import write_raw_tables
-    from reference.random_histories import generate
-    from stripe_fixtures.fivetran_tables import write_stripe_tables
-    from stripe_fixtures.from_native import convert
+    from mrr_tools.random_histories import generate
+    from mrr_tools.raw_loading import write_duckdb as write_raw_tables
+    from mrr_tools.stripe_fixtures.fivetran_tables import write_stripe_tables
+    from mrr_tools.stripe_fixtures.from_native import convert
     history = generate(7)
     restricted, stripe_tables = convert(history.tables)
     write_raw_tables(db_path, {"fx_rates": restricted["fx_rates"]}, schema=RAW_BILLING,

@@ -195,7 +195,7 @@ def test_exposure_declares_exactly_what_the_page_reads():
     exposures = yaml.safe_load((PROJECT_DIR / "models" / "marts" / "_exposures.yml").read_text())["exposures"]
     exposure = next(e for e in exposures if e["name"] == "revenue_churn_and_risk")
     assert exposure["type"] == "dashboard" and exposure["owner"]
-    refs = {re.fullmatch(r"ref\('(\w+)'\)", d).group(1) for d in exposure["depends_on"]}
+    refs = {re.fullmatch(r"ref\((?:'mrr', )?'(\w+)'\)", d).group(1) for d in exposure["depends_on"]}
     assert refs == set(page_script.MARTS_READ)
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from dbt_harness import RAW_SCHEMA, read_marts, run_dbt_build, write_raw_tables
 from mrr_tools.random_histories import TABLE_COLUMNS
-from stripe_fixtures.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
+from mrr_tools.stripe_fixtures.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
 
 AS_OF = "2024-06-15"
 SYNCED = datetime(2024, 6, 16, 3, 0)

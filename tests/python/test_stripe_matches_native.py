@@ -1,13 +1,13 @@
 """The Stripe path gives the same marts as the native path on the same histories.
 
 Each case takes a seeded random history (src/mrr_tools/random_histories.py), cuts it
-down to what Stripe can express (stripe_fixtures/from_native.py says what and why), and
+down to what Stripe can express (mrr_tools/stripe_fixtures/from_native.py says what and why), and
 builds it twice: once from the seven raw tables, once from the same history as
 Fivetran's Stripe tables with var billing_source: stripe. Every row of every mart
 must be equal, value for value.
 
 On the Stripe side, every third customer's subscriptions carry coupons of their own
-and the customer coupons of its own besides (stripe_fixtures/variations.py): a
+and the customer coupons of its own besides (mrr_tools/stripe_fixtures/variations.py): a
 subscription's coupon takes precedence, so the customer coupons must change no
 mart, and the native build, which never sees them, is the reference. One history
 has every price and invoice in a foreign currency, where a rate re-locked at a cut
@@ -19,9 +19,9 @@ import pytest
 
 from dbt_harness import RAW_SCHEMA, read_marts, run_dbt_build, write_raw_tables
 from mrr_tools.random_histories import generate
-from stripe_fixtures.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
-from stripe_fixtures.from_native import convert
-from stripe_fixtures.variations import in_foreign_currencies, with_customer_coupons_under_own
+from mrr_tools.stripe_fixtures.fivetran_tables import STRIPE_SCHEMA, write_stripe_tables
+from mrr_tools.stripe_fixtures.from_native import convert
+from mrr_tools.stripe_fixtures.variations import in_foreign_currencies, with_customer_coupons_under_own
 
 COMPARED = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_revenue", "fct_mrr_reconciliation",
             "dim_customers", "audit_rejected_records", "audit_raw_row_accounting")

@@ -17,7 +17,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from stripe_fixtures.from_native import minor_units_per_major
+from mrr_tools.stripe_fixtures.from_native import minor_units_per_major
 
 FOREIGN = ("EUR", "GBP", "CAD", "JPY")
 OWN_PERCENT = Decimal(15)
