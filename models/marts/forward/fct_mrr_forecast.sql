@@ -100,28 +100,30 @@ inputs as (
 ),
 
 step_0 as (
-    select forecast_mrr
+    select forecast_mrr as forecast_mrr_0
     from starting_point
 ),
 
 {#- F(k) depends on F(k-1): one step per forward month, unrolled here (at most
     mrr_forward_months steps), since recursive common table expressions are not
-    portable to every warehouse the project runs on. #}
+    portable to every warehouse the project runs on. The path is one row that
+    gains a month's columns at each step, and every step reads the one before it
+    once: engines that inline common table expressions (Spark) then plan each step
+    once, where a union of the steps would plan the path again for every month. #}
 {%- for k in range(1, forward_months + 1) %}
 
 -- Forward month {{ k }}: gains(k) = greatest(g, G(k)), losses(k) =
 -- greatest(round(c * F(k-1), 6), S(k)), F(k) = greatest(F(k-1) + gains - losses, 0).
     step_{{ k }}_flows as (
         select
-            inputs.*,
-            step_{{ k - 1 }}.forecast_mrr as previous_forecast_mrr,
-            greatest(inputs.trend_gains, inputs.scheduled_gains) as forecast_gains,
+            step_{{ k - 1 }}.*,
+            greatest(inputs.trend_gains, inputs.scheduled_gains) as forecast_gains_{{ k }},
             greatest(
-                round(inputs.trend_loss_rate * step_{{ k - 1 }}.forecast_mrr, 6),
+                round(inputs.trend_loss_rate * step_{{ k - 1 }}.forecast_mrr_{{ k - 1 }}, 6),
                 inputs.scheduled_losses
-            ) as forecast_losses
-        from inputs
-        cross join step_{{ k - 1 }}
+            ) as forecast_losses_{{ k }}
+        from step_{{ k - 1 }}
+        cross join inputs
         where inputs.months_ahead = {{ k }}
     ),
 
@@ -129,32 +131,42 @@ step_0 as (
         select
             *,
             cast(
-                greatest(previous_forecast_mrr + forecast_gains - forecast_losses, 0)
+                greatest(forecast_mrr_{{ k - 1 }} + forecast_gains_{{ k }} - forecast_losses_{{ k }}, 0)
                 as {{ mrr_money_type() }}
-            ) as forecast_mrr
+            ) as forecast_mrr_{{ k }}
         from step_{{ k }}_flows
     ),
 {%- endfor %}
 
+-- Each forward month beside its own step of the path.
 forecast as (
-    {%- for k in range(1, forward_months + 1) %}
-        select
-            month,
-            months_ahead,
-            committed_mrr,
-            forecast_mrr,
-            forecast_gains,
-            forecast_losses,
-            scheduled_gains,
-            scheduled_losses,
-            trend_gains,
-            trend_loss_rate,
-            trend_months
-        from step_{{ k }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select
+        inputs.month,
+        inputs.months_ahead,
+        inputs.committed_mrr,
+        case inputs.months_ahead
+            {%- for k in range(1, forward_months + 1) %}
+                when {{ k }} then forecast_path.forecast_mrr_{{ k }}
+            {%- endfor %}
+        end as forecast_mrr,
+        case inputs.months_ahead
+            {%- for k in range(1, forward_months + 1) %}
+                when {{ k }} then forecast_path.forecast_gains_{{ k }}
+            {%- endfor %}
+        end as forecast_gains,
+        case inputs.months_ahead
+            {%- for k in range(1, forward_months + 1) %}
+                when {{ k }} then forecast_path.forecast_losses_{{ k }}
+            {%- endfor %}
+        end as forecast_losses,
+        inputs.scheduled_gains,
+        inputs.scheduled_losses,
+        inputs.trend_gains,
+        inputs.trend_loss_rate,
+        inputs.trend_months
+    from inputs
+    cross join step_{{ forward_months }} as forecast_path
+    where inputs.months_ahead between 1 and {{ forward_months }}
 ),
 
 final as (

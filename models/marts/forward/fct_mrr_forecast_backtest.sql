@@ -26,11 +26,6 @@ complete_months as (
     where cast({{ dbt.last_day('month', 'month') }} as date) <= {{ mrr_as_of_date() }}
 ),
 
-last_complete_month as (
-    select max(month_number) as month_number
-    from complete_months
-),
-
 -- Each month's gains and loss rate (as in fct_mrr_forecast: losses over opening MRR,
 -- both in millionths, exact to 12 decimals; null when the month opened without MRR).
 monthly_trend_inputs as (
@@ -87,51 +82,59 @@ horizon_0 as (
         month_number,
         trend_gains,
         trend_loss_rate,
-        cast(closing_mrr as {{ mrr_money_type() }}) as forecast_mrr
+        cast(closing_mrr as {{ mrr_money_type() }}) as forecast_mrr_0
     from trend
 ),
 
 {#- F_M(h) depends on F_M(h-1): one step per horizon, unrolled here (at most
     mrr_forward_months steps), since recursive common table expressions are not
-    portable to every warehouse the project runs on. Each step keeps only the
-    forecasts whose target month M + h is complete. #}
+    portable to every warehouse the project runs on. Each forecast month's row
+    gains a column per step, and every step reads the one before it once: engines
+    that inline common table expressions (Spark) then plan each step once, where a
+    union of the steps would plan the path again for every horizon. #}
 {%- for h in range(1, forward_months + 1) %}
 
 -- Horizon {{ h }}: F_M(h) = greatest(F_M(h-1) + g_M - round(c_M * F_M(h-1), 6), 0).
     horizon_{{ h }} as (
         select
-            previous.forecast_month,
-            previous.month_number,
-            previous.trend_gains,
-            previous.trend_loss_rate,
+            *,
             cast(
                 greatest(
-                    previous.forecast_mrr + previous.trend_gains
-                    - round(previous.trend_loss_rate * previous.forecast_mrr, 6),
+                    forecast_mrr_{{ h - 1 }} + trend_gains
+                    - round(trend_loss_rate * forecast_mrr_{{ h - 1 }}, 6),
                     0
                 )
                 as {{ mrr_money_type() }}
-            ) as forecast_mrr
-        from horizon_{{ h - 1 }} as previous
-        cross join last_complete_month
-        where previous.month_number + {{ h }} <= last_complete_month.month_number
+            ) as forecast_mrr_{{ h }}
+        from horizon_{{ h - 1 }}
     ),
 {%- endfor %}
 
-forecasts as (
+horizons as (
     {%- for h in range(1, forward_months + 1) %}
-        select
-            forecast_month,
-            month_number,
-            {{ h }} as horizon_months,
-            forecast_mrr
-        from horizon_{{ h }}
+        select {{ h }} as horizon_months
         {%- if not loop.last %}
             union all
         {%- endif %}
     {%- endfor %}
 ),
 
+-- Each forecast month and horizon beside its step of the path.
+forecasts as (
+    select
+        forecast_path.forecast_month,
+        forecast_path.month_number,
+        horizons.horizon_months,
+        case horizons.horizon_months
+            {%- for h in range(1, forward_months + 1) %}
+                when {{ h }} then forecast_path.forecast_mrr_{{ h }}
+            {%- endfor %}
+        end as forecast_mrr
+    from horizon_{{ forward_months }} as forecast_path
+    cross join horizons
+),
+
+-- Only horizons whose target month M + h is complete: the inner join keeps them.
 with_actuals as (
     select
         forecasts.forecast_month,

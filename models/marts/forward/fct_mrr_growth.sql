@@ -38,11 +38,19 @@ final as (
         -- Compound monthly growth rate: the constant monthly growth that turns the
         -- earlier MRR into this month's.
         cast(
-            power(closing_mrr / nullif(closing_mrr_6_months_earlier, 0), 1.0 / 6) - 1
+            power(
+                cast(closing_mrr as {{ mrr_double_type() }})
+                / nullif(cast(closing_mrr_6_months_earlier as {{ mrr_double_type() }}), 0),
+                cast(1 as {{ mrr_double_type() }}) / 6
+            ) - 1
             as {{ mrr_ratio_type() }}
         ) as cmgr_6m,
         cast(
-            power(closing_mrr / nullif(closing_mrr_12_months_earlier, 0), 1.0 / 12) - 1
+            power(
+                cast(closing_mrr as {{ mrr_double_type() }})
+                / nullif(cast(closing_mrr_12_months_earlier as {{ mrr_double_type() }}), 0),
+                cast(1 as {{ mrr_double_type() }}) / 12
+            ) - 1
             as {{ mrr_ratio_type() }}
         ) as cmgr_12m,
         arpa,
