@@ -1,4 +1,4 @@
--- One row per valid subscription item version, with the fx rate locked at valid_from.
+-- One row per valid subscription item version (its fx rate: int_subscription_items_converted).
 -- Only records that are kept: not soft deleted, not a test customer's, not rejected.
 with
 
@@ -18,8 +18,6 @@ final as (
         discount_amount,
         valid_from,
         valid_to,
-        currency,
-        fx_rate_to_reporting,
         updated_at
     from base
     where
