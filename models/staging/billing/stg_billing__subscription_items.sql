@@ -1,5 +1,6 @@
--- One row per valid subscription item version (its fx rate: int_subscription_items_converted).
+-- One row per valid subscription item version.
 -- Only records that are kept: not soft deleted, not a test customer's, not rejected.
+-- The last rule, a rate at valid_from, is applied above: int_subscription_items_converted.
 with
 
 base as (
