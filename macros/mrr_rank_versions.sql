@@ -12,9 +12,9 @@
 
     The models keep the winners with `version_rank <= 1`, which is `= 1` (row_number
     starts at 1), because PostgreSQL's planner guesses `= 1` on a window's output
-    keeps 0.5 % of the rows, i.e. one row: it then nests loops that re-run the FX
-    lookup (macros/mrr_with_fx_rate.sql) once per record, slow even for a few
-    hundred items in a nightly run. It guesses a third of the rows for `<= 1` and
+    keeps 0.5 % of the rows, i.e. one row: it then nests loops that re-run the next
+    join (in base_billing__invoices the FX lookup, macros/mrr_with_fx_rate.sql)
+    once per record, slow even for a few hundred records in a nightly run. It guesses a third of the rows for `<= 1` and
     hashes. Other engines plan both alike.
 
     A window on every engine, DuckDB included: a hash aggregate per key (arg_max of

@@ -99,9 +99,9 @@ BUGS: tuple[Bug, ...] = (
         "coalesce({{ mrr_try_cast('quantity', 'integer') }}, 1) as quantity",
         "{{ mrr_try_cast('quantity', 'integer') }} as quantity",
         "The spec's 'null means 1' is easy to miss; a null quantity then values the item at 0."),
-    Bug("fx_rate_at_valid_to", "staging", "models/staging/billing/base/base_billing__subscription_items.sql",
-        "cast(versioned.valid_from as date) as rate_lookup_date",
-        "cast(coalesce(versioned.valid_to, versioned.valid_from) as date) as rate_lookup_date",
+    Bug("fx_rate_at_valid_to", "intermediate", "models/intermediate/int_subscription_items_converted.sql",
+        "cast(items.valid_from as date) as rate_lookup_date",
+        "cast(coalesce(items.valid_to, items.valid_from) as date) as rate_lookup_date",
         "Converting at the end of the item's validity (the 'current' rate) instead of locking "
         "the rate at valid_from."),
     Bug("fx_rate_strictly_before", "staging", "macros/mrr_fx_rates_for.sql",

@@ -3,7 +3,9 @@
 with
 
 items as (
-    select * from {{ ref('mrr', 'stg_billing__subscription_items') }}
+    select * from {{ ref('mrr', 'int_subscription_items_converted') }}
+    -- An item without a rate has no value in the reporting currency: it is rejected.
+    where rejection_reason is null
 ),
 
 plans as (

@@ -5,8 +5,9 @@
 
 with
 
+-- The items that count: kept, with a rate to the reporting currency.
 items as (
-    select * from {{ ref('mrr', 'stg_billing__subscription_items') }}
+    select * from {{ ref('mrr', 'int_subscription_items_valued') }}
 )
 
 select

@@ -69,6 +69,16 @@ def demo(demo_dir):
 
 
 @pytest.fixture(scope="module")
+def converted_items(demo, demo_dir):
+    """int_subscription_items_converted: the items staging kept, with their fx rate or rejection."""
+    connection = duckdb.connect(str(demo_dir / "demo.duckdb"))
+    try:
+        return _rows(connection, "main.int_subscription_items_converted")
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
 def generator_view():
     """(record_id, disposition) of every raw row, as the generator's classifier sees it."""
     return classify({table: read(SEEDS, table) for table in TABLES})
@@ -113,12 +123,22 @@ def test_every_raw_row_has_the_generators_disposition(demo, generator_view):
         assert sum(n for (t, _), n in actual.items() if t == table) == len(raw[table]), table
 
 
-def test_staging_keeps_only_clean_normalised_records(demo, generator_view):
+def test_staging_keeps_only_clean_normalised_records(demo, generator_view, converted_items):
     _, _, _, staged = demo
     kept = {table: {record_id for record_id, d in rows if d == "kept"} for table, rows in generator_view.items()
             if table != "fx_rates"}
     for table, key in KEYS.items():
-        assert {row[key] for row in staged[table]} == kept[table], table
+        staged_ids = {row[key] for row in staged[table]}
+        if table == "subscription_items":
+            # An item's last rule, a rate at its valid_from, is applied above staging
+            # (int_subscription_items_converted): staging also holds the items it rejects.
+            no_rate = {record_id for record_id, d in generator_view[table] if d == "no fx rate"}
+            assert no_rate and staged_ids == kept[table] | no_rate, table
+            converted = {row["subscription_item_id"]: row["rejection_reason"] for row in converted_items}
+            assert {item for item, reason in converted.items() if reason is None} == kept[table], table
+            assert {item for item, reason in converted.items() if reason == "no fx rate"} == no_rate, table
+        else:
+            assert staged_ids == kept[table], table
     for row in staged["customers"]:
         assert row["country_code"] is None or row["country_code"] == row["country_code"].strip().upper()
     for row in staged["plans"]:

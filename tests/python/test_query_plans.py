@@ -68,6 +68,7 @@ MODELS = {
     "fct_mrr_reconciliation": "marts/finance/fct_mrr_reconciliation.sql",
     "base_billing__invoices": "staging/billing/base/base_billing__invoices.sql",
     "base_billing__subscription_items": "staging/billing/base/base_billing__subscription_items.sql",
+    "int_subscription_items_converted": "intermediate/int_subscription_items_converted.sql",
 }
 
 
@@ -192,7 +193,7 @@ def _names(operators):
 
 @pytest.mark.parametrize("model", [
     "fct_mrr", "fct_mrr_by_plan", "int_customer_invoiced_mrr_monthly",
-    "base_billing__invoices", "base_billing__subscription_items",
+    "base_billing__invoices", "base_billing__subscription_items", "int_subscription_items_converted",
 ])
 def test_range_joins_stay_range_joins(plans, model):
     names = _names(plans[model])

@@ -10,9 +10,9 @@ from dbt.cli.main import dbtRunner
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Each var is read by at least one of these models.
-MODELS = ["int_months", "int_subscription_items_valued", "int_subscription_items_active",
-          "base_billing__subscription_items", "fct_mrr_reconciliation", "fct_monthly_metrics",
-          "int_forward_months", "fct_mrr_forecast", "fct_mrr_at_risk"]
+MODELS = ["int_months", "int_subscription_items_converted", "int_subscription_items_valued",
+          "int_subscription_items_active", "base_billing__subscription_items", "fct_mrr_reconciliation",
+          "fct_monthly_metrics", "int_forward_months", "fct_mrr_forecast", "fct_mrr_at_risk"]
 
 BAD_VALUES = [
     ("as_of_date", "2024-13-01"),

@@ -15,8 +15,16 @@ raw_counts as (
     {% endfor %}
 ),
 
+-- Items staging kept that have no fx rate at their valid_from: rejected where the
+-- rate is looked up (int_subscription_items_converted). Few rows.
+conversion_rejections as (
+    select subscription_item_id as record_id
+    from {{ ref('mrr', 'int_subscription_items_converted') }}
+    where rejection_reason is not null
+),
+
 records as (
-    {% for source_table, model in mrr_base_models().items() -%}
+    {% for source_table, model in mrr_base_models().items() if source_table != 'subscription_items' -%}
         select
             '{{ source_table }}' as source_table,
             -- Exclusion first: a gone record is not also validated.
@@ -29,8 +37,22 @@ records as (
             superseded_versions,
             {{ 'conflicting_rows' if source_table == 'fx_rates' else '0' }} as conflicting_rows
         from {{ ref('mrr', model) }}
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+        union all
+    {% endfor -%}
+    select
+        'subscription_items' as source_table,
+        case
+            when items.exclusion_reason is not null then items.exclusion_reason
+            when items.rejection_reason is not null then 'rejected'
+            when conversion_rejections.record_id is not null then 'rejected'
+            else 'kept'
+        end as disposition,
+        items.duplicate_copies,
+        items.superseded_versions,
+        0 as conflicting_rows
+    from {{ ref('mrr', 'base_billing__subscription_items') }} as items
+    left join conversion_rejections
+        on items.record_id = conversion_rejections.record_id
 ),
 
 -- Records counted per disposition, with the raw rows they stand for beside them,

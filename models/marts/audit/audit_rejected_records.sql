@@ -11,8 +11,16 @@ rejected as (
             rejection_reason as reason
         from {{ ref('mrr', model) }}
         where rejection_reason is not null
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+        union all
+    {% endfor -%}
+    -- Items staging kept that have no fx rate at their valid_from: rejected where
+    -- the rate is looked up.
+    select
+        'subscription_items' as source_table,
+        subscription_item_id as record_id,
+        rejection_reason as reason
+    from {{ ref('mrr', 'int_subscription_items_converted') }}
+    where rejection_reason is not null
 ),
 
 final as (

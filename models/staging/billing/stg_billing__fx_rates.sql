@@ -1,6 +1,6 @@
 -- One row per valid daily rate and currency pair, with the day the next rate takes
 -- over, so a lookup of "the latest rate on or before a date" is a range join.
--- A table, not a view like the other stg_ models: the base models range-join to it
+-- A table, not a view like the other stg_ models: the rate lookups range-join to it
 -- (macros/mrr_fx_rates_for.sql) from CTEs PostgreSQL's planner estimates at one
 -- row, so it picks a nested loop that re-ran this view's window over every rate
 -- once per looked-up row, slow even on a few hundred items. As a table, each loop

@@ -1,5 +1,6 @@
--- One row per valid subscription item version, with the fx rate locked at valid_from.
+-- One row per valid subscription item version.
 -- Only records that are kept: not soft deleted, not a test customer's, not rejected.
+-- The last rule, a rate at valid_from, is applied above: int_subscription_items_converted.
 with
 
 base as (
@@ -18,8 +19,6 @@ final as (
         discount_amount,
         valid_from,
         valid_to,
-        currency,
-        fx_rate_to_reporting,
         updated_at
     from base
     where

@@ -1,13 +1,13 @@
 {{ config(materialized=mrr_base_materialized()) }}
 -- One row per subscription item record (latest version), valid or not, with its
--- disposition and the fx rate locked at valid_from (spec section 3).
+-- disposition. The fx rate locked at valid_from is looked up, and an item without
+-- one rejected, by int_subscription_items_converted.
 {%- set raw_key = 'nullif(trim(cast(subscription_item_id as ' ~ dbt.type_string() ~ ')), \'\')' %}
 {%- set cascades = [['subscription_id', 'base_billing__subscriptions'], ['plan_id', 'base_billing__plans']] %}
-{%- set rate_lookup = 'cast(valid_from as date)' %}
 with
 
 source as (
-    {{ mrr_incremental_source(mrr_billing_source('subscription_items'), raw_key, cascades, rate_lookup=rate_lookup) }}
+    {{ mrr_incremental_source(mrr_billing_source('subscription_items'), raw_key, cascades) }}
 ),
 
 subscriptions as (
@@ -45,42 +45,30 @@ versioned as (
 ),
 
 latest as (
-    select
-        versioned.*,
-        plans.currency,
-        cast(versioned.valid_from as date) as rate_lookup_date
-    from versioned
-    left join plans
-        on versioned.plan_id = plans.record_id
+    select * from versioned
     -- `<= 1`, not `= 1`: same rows, see macros/mrr_rank_versions.sql.
-    where versioned.version_rank <= 1
-),
-
-with_rate as (
-    {{ mrr_with_fx_rate('latest') }}
+    where version_rank <= 1
 ),
 
 classified as (
     select
-        with_rate.record_id as subscription_item_id,
-        with_rate.record_id,
-        with_rate.subscription_id,
+        latest.record_id as subscription_item_id,
+        latest.record_id,
+        latest.subscription_id,
         subscriptions.customer_id,
-        with_rate.plan_id,
-        with_rate.quantity,
-        with_rate.unit_price,
-        with_rate.discount_percent,
-        with_rate.discount_amount,
-        with_rate.valid_from,
-        with_rate.valid_to,
-        with_rate.currency,
-        with_rate.fx_rate_to_reporting,
-        with_rate.updated_at,
-        with_rate.is_deleted,
-        with_rate.duplicate_copies,
-        with_rate.superseded_versions,
+        latest.plan_id,
+        latest.quantity,
+        latest.unit_price,
+        latest.discount_percent,
+        latest.discount_amount,
+        latest.valid_from,
+        latest.valid_to,
+        latest.updated_at,
+        latest.is_deleted,
+        latest.duplicate_copies,
+        latest.superseded_versions,
         case
-            when with_rate.is_deleted then 'soft deleted'
+            when latest.is_deleted then 'soft deleted'
             when
                 subscriptions.exclusion_reason in ('soft deleted', 'parent soft deleted')
                 or plans.exclusion_reason in ('soft deleted', 'parent soft deleted')
@@ -88,34 +76,33 @@ classified as (
             else {{ mrr_inherited_exclusion('subscriptions.exclusion_reason') }}
         end as exclusion_reason,
         case
-            when with_rate.record_id is null then 'missing key'
-            when with_rate.unparseable_reason is not null then with_rate.unparseable_reason
+            when latest.record_id is null then 'missing key'
+            when latest.unparseable_reason is not null then latest.unparseable_reason
             when subscriptions.record_id is null then 'subscription not found'
             when subscriptions.rejection_reason is not null then 'subscription rejected'
             when plans.record_id is null then 'plan not found'
             when plans.rejection_reason is not null then 'plan rejected'
-            when with_rate.unit_price < 0 then 'negative unit_price'
-            when with_rate.quantity < 0 then 'negative quantity'
-            when with_rate.discount_amount < 0 then 'negative discount_amount'
-            when with_rate.discount_percent < 0 or with_rate.discount_percent > 100
+            when latest.unit_price < 0 then 'negative unit_price'
+            when latest.quantity < 0 then 'negative quantity'
+            when latest.discount_amount < 0 then 'negative discount_amount'
+            when latest.discount_percent < 0 or latest.discount_percent > 100
                 then 'discount_percent outside 0-100'
-            when with_rate.valid_from is null then 'missing valid_from'
-            when with_rate.valid_to < with_rate.valid_from then 'valid_to before valid_from'
+            when latest.valid_from is null then 'missing valid_from'
+            when latest.valid_to < latest.valid_from then 'valid_to before valid_from'
             -- No price anywhere: the item has no value (the spec's formula gives
             -- null), and counting it as 0 would repair it silently. A usage item
             -- needs none: it never carries MRR.
             when
-                with_rate.unit_price is null
+                latest.unit_price is null
                 and plans.price is null
                 and plans.charge_type = 'recurring'
                 then 'missing price'
-            when with_rate.fx_rate_to_reporting is null then 'no fx rate'
         end as broken_rule
-    from with_rate
+    from latest
     left join subscriptions
-        on with_rate.subscription_id = subscriptions.record_id
+        on latest.subscription_id = subscriptions.record_id
     left join plans
-        on with_rate.plan_id = plans.record_id
+        on latest.plan_id = plans.record_id
 ),
 
 -- A gone record is gone: an excluded record is not also validated (docs/decisions.md).
@@ -132,8 +119,6 @@ records as (
         discount_amount,
         valid_from,
         valid_to,
-        currency,
-        fx_rate_to_reporting,
         updated_at,
         is_deleted,
         duplicate_copies,
