@@ -18,7 +18,9 @@ consumer's own models: no demo table, no schema of the standalone project, nothi
 else. Then the bookkeeping must have recorded its build (the series built
 together, which reads this package's own node ids), and the run-start check must
 stop a build whose raw table is missing (it looks the package's sources up by
-the package's own name).
+the package's own name). The package's semantic-layer names must carry the
+consumer's prefix (var mrr_semantic_prefix) beside the consumer's own metric
+`mrr`, and without the prefix the two must clash.
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ ROOT = HERE.parent
 
 DBT = str(ROOT / ".venv" / "bin" / "dbt")
 AS_OF_DATE = "2026-11-24"  # the demo's, as in the consumer's dbt_project.yml and the Makefile
+SEMANTIC_PREFIX = "mrr_"  # the consumer's vars: mrr: mrr_semantic_prefix
 RAW_BILLING, RAW_STRIPE = "raw_billing", "raw_stripe"
 CONSUMER_SCHEMAS = {"mrr_internal", "mrr_marts", "mrr_restricted", "reporting"}
 # The forward marts (spec section 9): the comparison must include each.
@@ -189,6 +192,32 @@ def check_raw_table_check(project: Path, db_path: Path) -> None:
         "the run-start check did not stop a consumer build with a missing raw table:\n" + result.stdout[-3000:])
 
 
+def check_semantic_names(manifest: dict, label: str) -> None:
+    """Every project-wide semantic-layer name of the package carries the prefix, and
+    the consumer's own metric `mrr` sits beside the package's."""
+    models = [m for m in manifest["semantic_models"].values() if m["package_name"] == "mrr"]
+    metrics = [m for m in manifest["metrics"].values() if m["package_name"] == "mrr"]
+    names = ([m["name"] for m in models] + [m["primary_entity"] for m in models if m["primary_entity"]]
+             + [e["name"] for m in models for e in m["entities"]]
+             + [x["name"] for m in models for x in m["measures"]]
+             + [m["name"] for m in metrics] + [m["label"] for m in metrics])
+    unprefixed = sorted({name for name in names if not name.startswith(SEMANTIC_PREFIX)})
+    assert models and metrics and not unprefixed, f"{label}: semantic-layer names without the prefix: {unprefixed}"
+    by_package = {(m["package_name"], m["name"]) for m in manifest["metrics"].values()}
+    assert {("mrr", SEMANTIC_PREFIX + "mrr"), ("mrr_integration_tests", "mrr")} <= by_package, by_package
+
+
+def check_semantic_clash(project: Path, db_path: Path) -> None:
+    """Without the prefix the consumer's names clash with the package's (so the check
+    above is not vacuous): dbt parse stops."""
+    env = environment(DBT_PROFILES_DIR=str(project), MRR_CONSUMER_DUCKDB_PATH=str(db_path))
+    result = run([DBT, "parse", "--target-path", "target/unprefixed", "--vars", '{mrr_semantic_prefix: ""}'],
+                 project, env, check=False)
+    assert result.returncode != 0 and "Can't use name `mrr` for a" in result.stdout, (
+        "without mrr_semantic_prefix the consumer's metric `mrr` did not clash with the package's:\n"
+        + result.stdout[-3000:])
+
+
 def standalone_build(db_path: Path) -> None:
     env = environment(DBT_PROFILES_DIR=str(ROOT), MRR_DUCKDB_PATH=str(db_path))
     variables = ["--vars", f'{{as_of_date: "{AS_OF_DATE}"}}']
@@ -255,10 +284,13 @@ def main() -> None:
     manifest = consumer_build(billing_project, billing_db)
     check_relations(billing_db, manifest, raw, "billing")
     check_bookkeeping(billing_db, "billing")
+    check_semantic_names(manifest, "billing")
     compared = compare_marts(standalone_db, billing_db, manifest)
     print(f"billing: {compared} marts equal the standalone build row by row; relations as expected")
     check_raw_table_check(billing_project, billing_db)
     print("billing: the run-start check stops a build with a missing raw table")
+    check_semantic_clash(billing_project, billing_db)
+    print(f"billing: the package's semantic-layer names carry {SEMANTIC_PREFIX}; unprefixed they clash")
 
     stripe_db = args.work / "consumer_stripe.duckdb"
     as_of_date = load_stripe_history(stripe_db)
@@ -269,6 +301,7 @@ def main() -> None:
                               "--exclude", "resource_type:unit_test")
     check_relations(stripe_db, manifest, raw, "stripe")
     check_bookkeeping(stripe_db, "stripe")
+    check_semantic_names(manifest, "stripe")
     stripe_models = [n for n in manifest["nodes"].values()
                      if n["resource_type"] == "model" and n["name"].startswith("stg_stripe__")]
     assert len(stripe_models) == 7, "the Stripe models are not enabled by the consumer's var billing_source"

@@ -127,6 +127,12 @@ def project_vars() -> list:
     return list((_load_yaml(ROOT / "dbt_project.yml").get("vars") or {}).keys())
 
 
+def _unprefixed(name: str) -> str:
+    """A semantic-layer name as the standalone project has it: without the
+    `{{ var('mrr_semantic_prefix') }}` in front (empty by default)."""
+    return re.sub(r"^{{.*?}}", "", name)
+
+
 @cache
 def known_names() -> dict:
     """Every name a page may mention, by kind, read from the project's files."""
@@ -153,9 +159,9 @@ def known_names() -> dict:
                 names["column"].update(column["name"] for column in table.get("columns") or [])
         for kind in ("exposures", "metrics", "semantic_models", "saved_queries"):
             for item in document.get(kind) or []:
-                names["semantic"].add(item["name"])
+                names["semantic"].add(_unprefixed(item["name"]))
                 for part in ("entities", "dimensions", "measures"):
-                    names["column"].update(element["name"] for element in item.get(part) or [])
+                    names["column"].update(_unprefixed(element["name"]) for element in item.get(part) or [])
     names["var"] = set(project_vars())
     for path in (ROOT / "tests" / "python").glob("test_*.py"):
         names["pytest"].update(re.findall(r"^def (test_\w+)", _text(path), flags=re.MULTILINE))

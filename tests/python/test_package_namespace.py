@@ -2,7 +2,8 @@
 root project's name, must not hide its switches where a consumer's vars cannot
 reach them, and must not collide with other packages' generic test names.
 
-Static checks of the files; the consumer build itself (integration_tests/,
+Static checks of the files, and one parse per value of var mrr_semantic_prefix
+(the semantic layer's names); the consumer build itself (integration_tests/,
 `make test-package`) proves the behaviour.
 """
 from __future__ import annotations
@@ -13,6 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from metricflow_semantic_interfaces.validations.semantic_manifest_validator import SemanticManifestValidator
+from metricflow_semantics.model.dbt_manifest_parser import parse_manifest_from_dbt_generated_manifest
+
+from dbt_harness import parse_project
 
 ROOT = Path(__file__).resolve().parents[2]
 # dbt_utils' names: a consumer who also installs dbt_utils would have two tests of one name.
@@ -138,3 +143,71 @@ def test_package_version_and_dbt_requirement():
     assert project["require-dbt-version"]
     assert f"version {project['version']}" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert (ROOT / "LICENSE").is_file()
+
+
+# Every name MetricFlow holds project-wide, as the standalone project has them. With
+# var mrr_semantic_prefix set, each must carry it (a consumer's own metric `mrr` or
+# entity `customer` can then sit beside the package's); with it empty, each must be
+# exactly as here (dashboards, `mf query` and docs use these names).
+SEMANTIC_MODELS = {
+    "committed_mrr", "customer_mrr", "customers", "mrr_at_risk", "mrr_forecast", "mrr_forecast_backtest",
+    "mrr_growth", "plan_mrr", "revenue"}
+ENTITIES = {
+    "at_risk_customer", "backtest_forecast", "committed_month", "customer", "customer_month", "forecast_month",
+    "growth_month_row", "plan", "revenue_month"}
+MEASURES = {
+    "at_risk_customers", "backtest_abs_pct_error_sum", "backtest_forecasts_with_actual", "churned_customers",
+    "churned_mrr", "committed_mrr", "committed_trial_mrr", "contraction_mrr", "expansion_mrr", "forecast_mrr",
+    "mrr", "mrr_at_risk", "mrr_growth_yoy", "net_new_mrr", "new_customers", "new_mrr", "one_time_revenue",
+    "opening_customers", "opening_mrr", "paying_customers", "plan_churned_mrr", "plan_contraction_mrr",
+    "plan_customers", "plan_expansion_mrr", "plan_mrr", "plan_net_new_mrr", "plan_new_mrr", "plan_opening_mrr",
+    "plan_reactivation_mrr", "reactivated_customers", "reactivation_mrr", "recurring_revenue", "setup_revenue",
+    "total_revenue", "usage_revenue"}
+# Simple metrics are named after their measure; the others:
+METRICS = MEASURES | {
+    "arpa", "forecast_mape", "gross_mrr_churn_rate", "gross_revenue_retention", "logo_churn_rate",
+    "net_mrr_churn_rate", "net_revenue_retention", "quick_ratio"}
+# A dimension is always named through its entity (mrr_customer__segment), so it keeps its name.
+DIMENSIONS = {
+    "at_risk_change_month", "backtest_target_month", "country", "forecast_target_month", "forward_month",
+    "growth_month", "horizon_months", "month_start", "months_ahead", "movement_type", "plan_name", "product",
+    "risk_reasons", "segment"}
+
+
+def semantic_names(manifest) -> dict:
+    """Every project-wide name of a parsed semantic manifest, by kind."""
+    models = manifest.semantic_models
+    return {
+        "semantic models": {model.name for model in models},
+        "entities": {entity.name for model in models for entity in model.entities}
+                    | {model.primary_entity for model in models if model.primary_entity},
+        "measures": {measure.name for model in models for measure in model.measures},
+        "metrics": {metric.name for metric in manifest.metrics},
+        "saved queries": {query.name for query in manifest.saved_queries},
+        "dimensions": {dimension.name for model in models for dimension in model.dimensions},
+    }
+
+
+@pytest.mark.parametrize("prefix", ["", "pkg_"])
+def test_semantic_layer_names_carry_the_prefix(tmp_path, prefix):
+    # Parse only (no build): what MetricFlow reads is the semantic manifest dbt writes.
+    result = parse_project(tmp_path / "names.duckdb", tmp_path, {"mrr_semantic_prefix": prefix})
+    assert result.success, result.exception
+    manifest = parse_manifest_from_dbt_generated_manifest(
+        manifest_json_string=(tmp_path / "target" / "semantic_manifest.json").read_text(encoding="utf-8"))
+    validation = SemanticManifestValidator().validate_semantic_manifest(manifest)
+    assert not validation.has_blocking_issues, [issue.as_readable_str() for issue in validation.errors]
+
+    expected = {"semantic models": SEMANTIC_MODELS, "entities": ENTITIES, "measures": MEASURES,
+                "metrics": METRICS, "saved queries": set()}
+    names = semantic_names(manifest)
+    for kind, today in expected.items():
+        assert names[kind] == {prefix + name for name in today}, (
+            kind, sorted(names[kind] - {prefix + name for name in today}))
+    assert names["dimensions"] == DIMENSIONS
+    # Metric labels are project-wide too (MetricFlow requires them unique).
+    assert all(metric.label.startswith(prefix) for metric in manifest.metrics)
+    # A measure without `expr` reads the column named like the measure: with the
+    # prefix that column would not exist, so every measure names its column.
+    assert [measure.name for model in manifest.semantic_models for measure in model.measures
+            if not measure.expr] == []

@@ -35,6 +35,8 @@ BAD_VALUES = [
     ("billing_schema", 'raw"billing'),
     ("billing_schema", "raw.billing"),
     ("billing_database", "warehouse; drop table x"),
+    ("mrr_semantic_prefix", "Finance-"),
+    ("mrr_semantic_prefix", "mrr__"),
 ]
 
 
