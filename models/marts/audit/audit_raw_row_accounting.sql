@@ -2,21 +2,23 @@
 -- One row per raw table and disposition: how many raw rows were kept, set aside as
 -- older versions or copies, excluded by a named rule, or rejected; and rows no
 -- base model has read (`not read`), which assert_every_raw_row_accounted_for
--- fails on: every run reads every raw row it has not read before.
+-- fails on: every run reads every raw row it has not read before. From subscription
+-- events the raw rows are the events and fx_rates
+-- (macros/mrr_accounted_models.sql).
 with
 
 raw_counts as (
-    {% for source_table in mrr_base_models().keys() -%}
+    {% for source_table in mrr_accounted_models().keys() -%}
         select
             '{{ source_table }}' as source_table,
             count(*) as raw_rows
-        from {{ mrr_billing_source(source_table) }}
+        from {{ mrr_accounted_raw_relation(source_table) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
 records as (
-    {% for source_table, model in mrr_base_models().items() -%}
+    {% for source_table, model in mrr_accounted_models().items() -%}
         select
             '{{ source_table }}' as source_table,
             -- Exclusion first: a gone record is not also validated.
