@@ -49,6 +49,7 @@ lint: $(BIN)/.installed
 	# The Stripe models exist only with var billing_source: stripe.
 	$(BIN)/sqlfluff lint models/staging/stripe --config models/staging/stripe/lint_as_stripe.sqlfluff --disable-progress-bar --processes 0
 	$(BIN)/sqlfluff lint models/staging/events --config models/staging/events/lint_as_events.sqlfluff --disable-progress-bar --processes 0
+	$(BIN)/sqlfluff lint models/staging/events/stg_ga4__subscription_events.sql --config models/staging/events/lint_as_ga4.sqlfluff --disable-progress-bar --processes 0
 	$(BIN)/ruff check --no-cache .
 
 build-test: $(BIN)/.installed

@@ -6,7 +6,7 @@
     reject would be a mapping bug: assert_event_tables_reject_nothing fails on it.
 -#}
 {% macro mrr_accounted_models() -%}
-    {%- if mrr_billing_source_name() == 'events' -%}
+    {%- if mrr_billing_source_name() in ('events', 'ga4') -%}
         {{ return({
             events_source_table(): 'base_events__subscription_events',
             'fx_rates': 'base_billing__fx_rates',

@@ -22,7 +22,7 @@
     {%- set billing_schema = mrr_billing_location_var('billing_schema') -%}
     {%- if mrr_billing_source_name() == 'stripe' -%}
         {{ ref('mrr', 'stg_stripe__' ~ table_name) }}
-    {%- elif mrr_billing_source_name() == 'events' -%}
+    {%- elif mrr_billing_source_name() in ('events', 'ga4') -%}
         {{ ref('mrr', 'stg_events__' ~ table_name) }}
     {%- else -%}
         {%- if billing_schema is none and billing_database is none and mrr_is_standalone() -%}

@@ -4,7 +4,7 @@
 -- should have rejected, or a broken key), never a fault of the data. Native and
 -- Stripe builds: no rows.
 {%- set derived = ['customers', 'plans', 'subscriptions', 'subscription_items'] %}
-{%- if mrr_billing_source_name() == 'events' %}
+{%- if mrr_billing_source_name() in ('events', 'ga4') %}
     {%- for source_table in derived %}
         select
             '{{ source_table }}' as source_table,

@@ -5,7 +5,10 @@ it as the Stripe comparison does (mrr_tools/stripe_fixtures/from_native.py), cut
 down to what events can express and renders it as subscription events
 (mrr_tools/events_from_native.py says what and why), with copies, noise and
 rejected events, and builds it twice: from the seven raw tables, and from the events
-with var billing_source: events. Every row of every compared mart must be equal.
+with var billing_source: events, or, in the GA4 case, from the same events as GA4
+day tables (mrr_tools/ga4_tables.py: renewals as purchases, numbers in int_value
+or double_value, a day in both a daily and an intraday table) with var
+billing_source: ga4. Every row of every compared mart must be equal.
 """
 from __future__ import annotations
 
@@ -14,12 +17,14 @@ import pytest
 from dbt_harness import RAW_SCHEMA, read_marts, run_dbt_build, write_raw_tables
 from mrr_tools.event_tables import write_events_duckdb
 from mrr_tools.events_from_native import convert as to_events
+from mrr_tools.ga4_tables import events_as_ga4, write_ga4_duckdb
 from mrr_tools.random_histories import generate
 from mrr_tools.stripe_fixtures.from_native import convert as clean
 
 COMPARED = ("fct_mrr", "fct_mrr_movements", "fct_churn", "fct_mrr_by_plan", "fct_cohort_retention",
             "dim_customers")
-CASES = [("seed31", 31, {}), ("seed32-trials-included", 32, {"mrr_include_trials": True})]
+CASES = [("seed31", 31, {}, "events"), ("seed32-trials-included", 32, {"mrr_include_trials": True}, "events"),
+         ("seed33-ga4", 33, {}, "ga4")]
 
 
 def _build(work_dir, write, variables, data_tests):
@@ -32,7 +37,7 @@ def _build(work_dir, write, variables, data_tests):
 
 @pytest.fixture(scope="module", params=CASES, ids=[c[0] for c in CASES])
 def both_paths(request, tmp_path_factory):
-    name, seed, overrides = request.param
+    name, seed, overrides, shape = request.param
     history = generate(seed)
     variables = history.variables(**overrides)
     cleaned, _ = clean(history.tables)
@@ -42,9 +47,12 @@ def both_paths(request, tmp_path_factory):
 
     def write_events(db):
         write_raw_tables(db, {"fx_rates": cut["fx_rates"]})
-        write_events_duckdb(db, events)
-    from_events = _build(work / "events", write_events,
-                         {**variables, "billing_source": "events", "billing_schema": RAW_SCHEMA}, data_tests=True)
+        if shape == "ga4":
+            write_ga4_duckdb(db, events_as_ga4(events))
+        else:
+            write_events_duckdb(db, events)
+    from_events = _build(work / shape, write_events,
+                         {**variables, "billing_source": shape, "billing_schema": RAW_SCHEMA}, data_tests=True)
     return name, events, native, from_events
 
 
@@ -77,11 +85,12 @@ def test_histories_keep_what_the_comparison_is_about(both_paths):
 def test_every_event_is_accounted_for(both_paths):
     name, events, _, (from_events, failed) = both_paths
     counts = {r["disposition"]: r["row_count"] for r in from_events["audit_raw_row_accounting"]
-              if r["source_table"] == "subscription_events"}
+              if r["source_table"] in ("subscription_events", "ga4_events")}
+    # GA4: the rows of the day in both a daily and an intraday table are read once.
     assert sum(counts.values()) == len(events), name
     assert counts["ignored event"] == 5 and counts["rejected"] == 3 and counts["duplicate copy"] > 0, counts
     assert {r["reason"] for r in from_events["audit_rejected_records"]
-            if r["source_table"] == "subscription_events"} == {
+            if r["source_table"] in ("subscription_events", "ga4_events")} == {
         "missing customer_id", "negative monthly_recurring_value", "no fx rate"}
 
 

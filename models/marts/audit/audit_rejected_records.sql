@@ -3,7 +3,7 @@
 -- key and the first rule it breaks (docs/decisions.md lists the reasons in order).
 -- From subscription events, the rejected events too (record_id: the event's id).
 {%- set models = mrr_base_models() %}
-{%- if mrr_billing_source_name() == 'events' %}
+{%- if mrr_billing_source_name() in ('events', 'ga4') %}
     {%- do models.update({events_source_table(): 'base_events__subscription_events'}) %}
 {%- endif %}
 with
