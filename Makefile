@@ -24,7 +24,7 @@ DASHBOARD_AS_OF_DATE ?= $(DEMO_AS_OF_DATE)
 DASHBOARD := $(CURDIR)/target/revenue_overview.html
 RISK_DASHBOARD := $(CURDIR)/target/revenue_churn_and_risk.html
 
-.PHONY: run test lint build-test pytest demo-data bench planted-bugs test-postgres test-spark test-package nightly clean dashboard browser
+.PHONY: run test lint build-test pytest demo-data demo-events bench planted-bugs test-postgres test-spark test-package nightly clean dashboard browser
 
 # The project's own package (src/mrr_tools, pyproject.toml), importable in the venv
 # through a .pth file: scripts, benchmarks and tests import it by name.
@@ -48,6 +48,8 @@ lint: $(BIN)/.installed
 	$(BIN)/sqlfluff lint models tests/data analyses --disable-progress-bar --processes 0
 	# The Stripe models exist only with var billing_source: stripe.
 	$(BIN)/sqlfluff lint models/staging/stripe --config models/staging/stripe/lint_as_stripe.sqlfluff --disable-progress-bar --processes 0
+	$(BIN)/sqlfluff lint models/staging/events --config models/staging/events/lint_as_events.sqlfluff --disable-progress-bar --processes 0
+	$(BIN)/sqlfluff lint models/staging/events/stg_ga4__subscription_events.sql --config models/staging/events/lint_as_ga4.sqlfluff --disable-progress-bar --processes 0
 	$(BIN)/ruff check --no-cache .
 
 build-test: $(BIN)/.installed
@@ -72,6 +74,12 @@ dashboard: $(BIN)/.installed
 # Headless Chromium for the dashboard's browser test (Debian package; needs root).
 browser:
 	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# The demo history as subscription events (SHAPE=ga4: as GA4 day tables), built
+# through the events path into target/demo_events.duckdb (docs/events.md).
+SHAPE ?= events
+demo-events: $(BIN)/.installed
+	$(BIN)/python scripts/demo_events.py $(SHAPE)
 
 # Re-create the demo CSV seeds (deterministic: byte-for-byte identical output).
 demo-data: $(BIN)/.installed

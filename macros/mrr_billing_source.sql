@@ -12,6 +12,8 @@
     With billing_source `stripe` it is the model of models/staging/stripe that maps
     Fivetran's Stripe tables to that raw table (docs/stripe.md), so every model
     downstream reads the same columns whichever system the data comes from.
+    With billing_source `events` it is the model of models/staging/events
+    that derives that raw table from subscription events (docs/events.md).
     Vars billing_database and billing_schema are validated here, so a bad one stops
     even `dbt compile`.
 -#}
@@ -20,6 +22,8 @@
     {%- set billing_schema = mrr_billing_location_var('billing_schema') -%}
     {%- if mrr_billing_source_name() == 'stripe' -%}
         {{ ref('mrr', 'stg_stripe__' ~ table_name) }}
+    {%- elif mrr_billing_source_name() in ('events', 'ga4') -%}
+        {{ ref('mrr', 'stg_events__' ~ table_name) }}
     {%- else -%}
         {%- if billing_schema is none and billing_database is none and mrr_is_standalone() -%}
             {%- do ref('mrr', table_name) -%}

@@ -51,5 +51,21 @@
         'fx_rates': [
             'unparseable rate_date', 'missing key', 'unparseable rate', 'conflicting rates', 'non-positive rate',
         ],
+        'subscription_events': [
+            'missing subscription_id',
+            'unparseable occurred_at', 'unparseable effective_at', 'unparseable monthly_recurring_value',
+            'unparseable billing_interval_count', 'unparseable is_trial',
+            'missing occurred_at', 'missing customer_id', 'missing monthly_recurring_value',
+            'negative monthly_recurring_value', 'missing currency', 'unknown billing_interval',
+            'billing_interval_count below 1', 'no fx rate',
+        ],
+        'ga4_events': [
+            'missing subscription_id',
+            'unparseable occurred_at', 'unparseable effective_at', 'unparseable monthly_recurring_value',
+            'unparseable billing_interval_count', 'unparseable is_trial',
+            'missing occurred_at', 'missing customer_id', 'missing monthly_recurring_value',
+            'negative monthly_recurring_value', 'missing currency', 'unknown billing_interval',
+            'billing_interval_count below 1', 'no fx rate',
+        ],
     }) }}
 {%- endmacro %}

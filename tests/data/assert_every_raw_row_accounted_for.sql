@@ -9,11 +9,11 @@
 with
 
 raw_counts as (
-    {% for source_table in mrr_base_models().keys() -%}
+    {% for source_table in mrr_accounted_models().keys() -%}
         select
             '{{ source_table }}' as source_table,
             count(*) as raw_rows
-        from {{ mrr_billing_source(source_table) }}
+        from {{ mrr_accounted_raw_relation(source_table) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -28,6 +28,9 @@ def test_models_write_no_reason_outside_the_list():
     """Every reason phrase a base model writes as a literal is in the list for its table."""
     listed = rejection_reasons()
     for table in listed:
+        if table in ("subscription_events", "ga4_events"):
+            # The events model writes its reasons through mrr_rejection_reason(), which checks them.
+            continue
         sql = (ROOT / f"models/staging/billing/base/base_billing__{table}.sql").read_text(encoding="utf-8")
         reasons = re.findall(r"then '([^']+)'\s*$", sql, flags=re.MULTILINE)
         rules = [r for r in reasons if r not in ("soft deleted", "parent soft deleted", "test customer")]

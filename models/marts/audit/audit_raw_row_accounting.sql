@@ -2,29 +2,35 @@
 -- One row per raw table and disposition: how many raw rows were kept, set aside as
 -- older versions or copies, excluded by a named rule, or rejected; and rows no
 -- base model has read (`not read`), which assert_every_raw_row_accounted_for
--- fails on: every run reads every raw row it has not read before.
+-- fails on: every run reads every raw row it has not read before. From subscription
+-- events the raw rows are the events and fx_rates
+-- (macros/mrr_accounted_models.sql).
 with
 
 raw_counts as (
-    {% for source_table in mrr_base_models().keys() -%}
+    {% for source_table in mrr_accounted_models().keys() -%}
         select
             '{{ source_table }}' as source_table,
             count(*) as raw_rows
-        from {{ mrr_billing_source(source_table) }}
+        from {{ mrr_accounted_raw_relation(source_table) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
--- Items staging kept that have no fx rate at their valid_from: rejected where the
--- rate is looked up (int_subscription_items_converted). Few rows.
-conversion_rejections as (
-    select subscription_item_id as record_id
-    from {{ ref('mrr', 'int_subscription_items_converted') }}
-    where rejection_reason is not null
-),
+{%- set items_accounted = 'subscription_items' in mrr_accounted_models() %}
+{%- if items_accounted %}
+
+    -- Items staging kept that have no fx rate at their valid_from: rejected where the
+    -- rate is looked up (int_subscription_items_converted). Few rows.
+    conversion_rejections as (
+        select subscription_item_id as record_id
+        from {{ ref('mrr', 'int_subscription_items_converted') }}
+        where rejection_reason is not null
+    ),
+{%- endif %}
 
 records as (
-    {% for source_table, model in mrr_base_models().items() if source_table != 'subscription_items' -%}
+    {% for source_table, model in mrr_accounted_models().items() if source_table != 'subscription_items' -%}
         select
             '{{ source_table }}' as source_table,
             -- Exclusion first: a gone record is not also validated.
@@ -37,22 +43,24 @@ records as (
             superseded_versions,
             {{ 'conflicting_rows' if source_table == 'fx_rates' else '0' }} as conflicting_rows
         from {{ ref('mrr', model) }}
-        union all
+        {% if items_accounted or not loop.last %}union all{% endif %}
     {% endfor -%}
-    select
-        'subscription_items' as source_table,
-        case
-            when items.exclusion_reason is not null then items.exclusion_reason
-            when items.rejection_reason is not null then 'rejected'
-            when conversion_rejections.record_id is not null then 'rejected'
-            else 'kept'
-        end as disposition,
-        items.duplicate_copies,
-        items.superseded_versions,
-        0 as conflicting_rows
-    from {{ ref('mrr', 'base_billing__subscription_items') }} as items
-    left join conversion_rejections
-        on items.record_id = conversion_rejections.record_id
+    {%- if items_accounted %}
+        select
+            'subscription_items' as source_table,
+            case
+                when items.exclusion_reason is not null then items.exclusion_reason
+                when items.rejection_reason is not null then 'rejected'
+                when conversion_rejections.record_id is not null then 'rejected'
+                else 'kept'
+            end as disposition,
+            items.duplicate_copies,
+            items.superseded_versions,
+            0 as conflicting_rows
+        from {{ ref('mrr', 'base_billing__subscription_items') }} as items
+        left join conversion_rejections
+            on items.record_id = conversion_rejections.record_id
+    {%- endif %}
 ),
 
 -- Records counted per disposition, with the raw rows they stand for beside them,

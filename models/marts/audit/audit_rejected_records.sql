@@ -1,10 +1,15 @@
 {{ config(grants=mrr_reader_grants()) }}
 -- One row per rejected raw record (latest version of its key): which table, which
 -- key and the first rule it breaks (docs/decisions.md lists the reasons in order).
+-- From subscription events, the rejected events too (record_id: the event's id).
+{%- set models = mrr_base_models() %}
+{%- if mrr_billing_source_name() in ('events', 'ga4') %}
+    {%- do models.update({events_source_table(): 'base_events__subscription_events'}) %}
+{%- endif %}
 with
 
 rejected as (
-    {% for source_table, model in mrr_base_models().items() -%}
+    {% for source_table, model in models.items() -%}
         select
             '{{ source_table }}' as source_table,
             record_id,
