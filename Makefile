@@ -24,7 +24,7 @@ DASHBOARD_AS_OF_DATE ?= $(DEMO_AS_OF_DATE)
 DASHBOARD := $(CURDIR)/target/revenue_overview.html
 RISK_DASHBOARD := $(CURDIR)/target/revenue_churn_and_risk.html
 
-.PHONY: run test lint build-test pytest demo-data demo-events bench planted-bugs test-postgres test-spark test-package nightly clean dashboard browser
+.PHONY: run test lint build-test pytest test-nightly demo-data demo-events bench planted-bugs test-postgres test-spark test-package nightly clean dashboard browser
 
 # The project's own package (src/mrr_tools, pyproject.toml), importable in the venv
 # through a .pth file: scripts, benchmarks and tests import it by name.
@@ -56,8 +56,19 @@ build-test: $(BIN)/.installed
 	mkdir -p target && rm -f $(TEST_DB)
 	MRR_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --warn-error-options '{"error": ["NoNodesForSelectionCriteria"]}' $(DEMO_VARS)
 
+# The nightly job's own checks (many builds of the demo each: incremental nights
+# against full refreshes, the replay, publishing, locks, a killed night) run in
+# `make test-nightly`, which CI runs after `make test`, so that `make test` stays
+# a few minutes.
+NIGHTLY_TESTS := tests/python/test_incremental_equals_full.py tests/python/test_nightly_job.py \
+	tests/python/test_nightly_replay.py tests/python/test_nightly_raw_file.py \
+	tests/python/test_events_nightly_replay.py
+
 pytest: $(BIN)/.installed browser
-	$(BIN)/pytest -q -n 2 --dist loadfile tests/python
+	$(BIN)/pytest -q -n 2 --dist loadfile tests/python $(addprefix --ignore=,$(NIGHTLY_TESTS))
+
+test-nightly: $(BIN)/.installed
+	$(BIN)/pytest -q -n 2 --dist loadfile $(NIGHTLY_TESTS)
 
 # The scheduled run: lock, freshness, build and test into a copy, publish only when
 # green (scripts/nightly.py). Dashboards read $(MRR_PUBLISHED_PATH).

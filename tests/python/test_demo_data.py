@@ -32,9 +32,10 @@ TIMESTAMP_COLUMNS = tuple(sorted({column for columns in raw_tables().values()
                                   for column, data_type in columns.items() if data_type == "timestamp"}))
 BOOLEAN_COLUMNS = tuple(sorted({column for columns in raw_tables().values()
                                 for column, data_type in columns.items() if data_type == "boolean"}))
-# Every rejection reason of the one list (docs/decisions.md) that typed tables can hold.
+# Every rejection reason of the one list (docs/decisions.md) that typed tables can hold,
+# for the seven raw tables (the list also names the event sources' tables).
 REASONS = {table: {reason for reason in reasons if reachable_with_typed_columns(reason)}
-           for table, reasons in rejection_reasons().items()}
+           for table, reasons in rejection_reasons().items() if table in raw_tables()}
 
 
 
