@@ -24,7 +24,7 @@ DASHBOARD_AS_OF_DATE ?= $(DEMO_AS_OF_DATE)
 DASHBOARD := $(CURDIR)/target/revenue_overview.html
 RISK_DASHBOARD := $(CURDIR)/target/revenue_churn_and_risk.html
 
-.PHONY: run test lint build-test pytest test-nightly demo-data demo-events bench planted-bugs test-postgres test-spark test-package nightly clean dashboard browser
+.PHONY: run test lint lint-models lint-stripe lint-events lint-ga4 build-test pytest test-nightly demo-data demo-events bench planted-bugs test-postgres test-spark test-package nightly clean dashboard browser
 
 # The project's own package (src/mrr_tools, pyproject.toml), importable in the venv
 # through a .pth file: scripts, benchmarks and tests import it by name.
@@ -42,15 +42,31 @@ run: $(BIN)/.installed
 	$(BIN)/python scripts/summary.py "$(MRR_PUBLISHED_PATH)"
 	@$(MAKE) --no-print-directory dashboard MRR_DUCKDB_PATH="$(MRR_PUBLISHED_PATH)"
 
-test: lint build-test pytest
+# Lint and the demo build run side by side (each is mostly one core), then pytest.
+test: $(BIN)/.installed
+	$(MAKE) --no-print-directory -j 2 --output-sync=target lint build-test
+	$(MAKE) --no-print-directory pytest
+
+# Each lint run compiles the whole project for its billing_source, so the four run
+# side by side, each with a database file and a target folder of its own (the
+# .sqlfluff files). The Stripe and events models exist only with their billing_source.
+LINT_RUNS := lint-models lint-stripe lint-events lint-ga4
 
 lint: $(BIN)/.installed
-	$(BIN)/sqlfluff lint models tests/data analyses --disable-progress-bar --processes 0
-	# The Stripe models exist only with var billing_source: stripe.
-	$(BIN)/sqlfluff lint models/staging/stripe --config models/staging/stripe/lint_as_stripe.sqlfluff --disable-progress-bar --processes 0
-	$(BIN)/sqlfluff lint models/staging/events --config models/staging/events/lint_as_events.sqlfluff --disable-progress-bar --processes 0
-	$(BIN)/sqlfluff lint models/staging/events/stg_ga4__subscription_events.sql --config models/staging/events/lint_as_ga4.sqlfluff --disable-progress-bar --processes 0
+	$(MAKE) --no-print-directory -j 4 --output-sync=target $(LINT_RUNS)
 	$(BIN)/ruff check --no-cache .
+
+lint-models:
+	MRR_DUCKDB_PATH=$(CURDIR)/target/lint-models.duckdb $(BIN)/sqlfluff lint models tests/data analyses --disable-progress-bar --processes 0
+
+lint-stripe:
+	MRR_DUCKDB_PATH=$(CURDIR)/target/lint-stripe.duckdb $(BIN)/sqlfluff lint models/staging/stripe --config models/staging/stripe/lint_as_stripe.sqlfluff --disable-progress-bar --processes 0
+
+lint-events:
+	MRR_DUCKDB_PATH=$(CURDIR)/target/lint-events.duckdb $(BIN)/sqlfluff lint models/staging/events --config models/staging/events/lint_as_events.sqlfluff --disable-progress-bar --processes 0
+
+lint-ga4:
+	MRR_DUCKDB_PATH=$(CURDIR)/target/lint-ga4.duckdb $(BIN)/sqlfluff lint models/staging/events/stg_ga4__subscription_events.sql --config models/staging/events/lint_as_ga4.sqlfluff --disable-progress-bar --processes 0
 
 build-test: $(BIN)/.installed
 	mkdir -p target && rm -f $(TEST_DB)
