@@ -175,6 +175,12 @@ def bench_one(shape: str, n: int, args, project_dir: Path, commit: str) -> dict:
         res["script"]["equals_marts"] = script_check(db)
         print(f"script equals the marts: {res['script']['equals_marts'].get('equal')}", flush=True)
 
+    if args.forward:
+        forward = bench_forward(tag, env, args, project_dir, work)
+        if forward:
+            forward["commit"] = commit
+            res["forward"] = forward
+
     if args.nightly:
         nightly = bench_nightly(tag, db, env, args, project_dir, work)
         if nightly:
@@ -186,6 +192,103 @@ def bench_one(shape: str, n: int, args, project_dir: Path, commit: str) -> dict:
         for stale in (db, Path(str(db) + ".wal")):
             stale.unlink(missing_ok=True)
     return res
+
+
+# The forward marts (issue 33) and what only they read: every model under
+# models/marts/forward and the two intermediate models that feed nothing else.
+# `+` takes their children too, so the tests that read them go with them.
+FORWARD_EXCLUDE = ["path:models/marts/forward", "int_forward_months+", "int_customer_mrr_forward+"]
+FORWARD_INTERMEDIATE = {"model.mrr.int_forward_months", "model.mrr.int_customer_mrr_forward"}
+
+
+def dbt_ls(project_dir: Path, env: dict, selection: list[str], vars_json: str) -> dict[str, dict]:
+    """The nodes `dbt build <selection>` would select, by unique id, with what each reads."""
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    cmd = [dbt, "ls", "-q", "--project-dir", str(project_dir), "--resource-type", "all",
+           *selection, "--vars", vars_json, "--output", "json",
+           "--output-keys", "unique_id", "resource_type", "original_file_path", "depends_on"]
+    out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    nodes = [json.loads(ln) for ln in out.splitlines() if ln.startswith("{")]
+    return {nd["unique_id"]: nd for nd in nodes}
+
+
+def forward_selection(project_dir: Path, env: dict, vars_json: str) -> tuple[dict, set[str]]:
+    """What excluding the forward marts drops from the build, and whether it is exactly
+    the forward models and the data tests that read one of them (nothing else runs
+    less: the semantic models, metrics and exposure it also drops execute nothing);
+    and the ids of the models and tests it drops."""
+    with_all = dbt_ls(project_dir, env, NIGHTLY_EXCLUDE, vars_json)
+    without = dbt_ls(project_dir, env, NIGHTLY_EXCLUDE + FORWARD_EXCLUDE, vars_json)
+    dropped = {k: with_all[k] for k in with_all.keys() - without.keys()}
+    forward_models = {k for k, nd in with_all.items() if nd["resource_type"] == "model" and (
+        nd["original_file_path"].startswith("models/marts/forward/") or k in FORWARD_INTERMEDIATE)}
+    reads_forward = {k for k, nd in with_all.items() if nd["resource_type"] == "test"
+                     and forward_models & set(nd.get("depends_on", {}).get("nodes", []))}
+    dropped_models = {k for k, nd in dropped.items() if nd["resource_type"] == "model"}
+    dropped_tests = {k for k, nd in dropped.items() if nd["resource_type"] == "test"}
+    other = sorted(k for k, nd in dropped.items() if nd["resource_type"] not in ("model", "test"))
+    out = {"exclude": " ".join(FORWARD_EXCLUDE), "nodes_full": len(with_all), "nodes_without": len(without),
+           "models": sorted(k.split(".")[-1] for k in dropped_models), "tests": len(dropped_tests),
+           "other_resources": [k.split(".", 1)[1] for k in other],
+           "exact": dropped_models == forward_models and dropped_tests == reads_forward}
+    if not out["exact"]:
+        out["unexpected"] = sorted((dropped_models ^ forward_models) | (dropped_tests ^ reads_forward))
+    return out, dropped_models | dropped_tests
+
+
+def bench_forward(tag: str, env: dict, args, project_dir: Path, work: Path) -> dict | None:
+    """The full build against the same build without the forward marts, on the same
+    data, one right after the other (`--forward-rounds` pairs, the order swapped in
+    every second one), so the share they add is measured under one load. None (and
+    nothing recorded) unless every build succeeded."""
+    vars_json = json.dumps({"billing_schema": SCHEMA, "as_of_date": AS_OF})
+    sel, forward_ids = forward_selection(project_dir, env, vars_json)
+    out: dict = {"selection": sel, "dbt_args": " ".join(NIGHTLY_EXCLUDE + ["--full-refresh"]),
+                 "rounds": args.forward_rounds}
+    print(f"forward marts: the exclusion drops {len(sel['models'])} models and {sel['tests']} tests "
+          f"(exactly the forward ones: {sel['exact']})", flush=True)
+    if not sel["exact"]:
+        print(f"  unexpected: {sel.get('unexpected')}", flush=True)
+        return None
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    runs: dict = {"full": [], "without": []}
+    for i in range(args.forward_rounds):
+        for part in (("without", "full") if i % 2 == 0 else ("full", "without")):
+            target, logs = work / f"target_forward_{part}_{tag}", work / f"logs_forward_{part}_{tag}"
+            shutil.rmtree(target, ignore_errors=True)
+            exclude = NIGHTLY_EXCLUDE + (FORWARD_EXCLUDE if part == "without" else [])
+            cmd = [dbt, "build", "--full-refresh", "--project-dir", str(project_dir), *exclude,
+                   "--vars", vars_json, "--target-path", str(target), "--log-path", str(logs)]
+            print(f"forward marts, round {i + 1}: dbt build {'without them' if part == 'without' else 'full'} ...",
+                  flush=True)
+            m = measure(cmd, env, work / f"forward_{part}_{tag}.log")
+            m.update(read_run_results(target / "run_results.json"))
+            print(f"  {m['seconds']:.1f} s, CPU {m['cpu_seconds']:.1f} s, peak {m['peak_mb']:,.0f} MB, "
+                  f"exit {m['exit_code']} ({m.get('status_counts')})", flush=True)
+            if m["exit_code"] != 0:
+                print(f"  failed: see {work / f'forward_{part}_{tag}.log'}", flush=True)
+                return None
+            nodes = m.pop("nodes")
+            if part == "full":
+                fwd = [nd for nd in nodes if nd["unique_id"] in forward_ids]
+                m["forward_models"] = {nd["unique_id"].split(".")[-1]: nd["seconds"]
+                                       for nd in fwd if nd["unique_id"].startswith("model.")}
+                tests = [nd for nd in fwd if nd["unique_id"].startswith("test.")]
+                m["forward_tests"] = {"count": len(tests), "seconds": round(sum(nd["seconds"] for nd in tests), 2),
+                                      "slowest": tests[0]["unique_id"].split(".")[2] if tests else None,
+                                      "slowest_seconds": tests[0]["seconds"] if tests else None}
+                m["forward_node_seconds"] = round(sum(nd["seconds"] for nd in fwd), 2)
+            runs[part].append(m)
+    out.update(runs)
+    for part in ("full", "without"):
+        out[part + "_seconds"] = round(sum(m["seconds"] for m in runs[part]), 2)
+        out[part + "_cpu_seconds"] = round(sum(m["cpu_seconds"] for m in runs[part]), 1)
+    out["share_wall"] = round((out["full_seconds"] - out["without_seconds"]) / out["without_seconds"], 4)
+    out["share_cpu"] = round((out["full_cpu_seconds"] - out["without_cpu_seconds"])
+                             / out["without_cpu_seconds"], 4)
+    print(f"forward marts add: wall {out['share_wall']:+.1%}, CPU {out['share_cpu']:+.1%} "
+          f"({args.forward_rounds} round(s))", flush=True)
+    return out
 
 
 # The nightly job's build (scripts/nightly.py passes its own arguments after `--`): no
@@ -407,6 +510,12 @@ def main(argv=None) -> int:
                          "incremental nightly build, a full refresh of the same data, and the two compared")
     ap.add_argument("--nightly-fraction", type=float, default=0.005,
                     help="share of the records of each table the night changes (default: %(default)s)")
+    ap.add_argument("--forward", action="store_true",
+                    help="after the full build: `dbt build --full-refresh` with and without the forward marts "
+                         "(issue 33), one after the other on the same data, and the share they add")
+    ap.add_argument("--forward-rounds", type=int, default=2,
+                    help="pairs of builds for --forward, the order swapped in every second pair "
+                         "(default: %(default)s)")
     ap.add_argument("--cleanup", action="store_true", help="delete each DuckDB file afterwards")
     ap.add_argument("--results", default=str(HERE / "results.json"),
                     help="JSON store of measurements; the .md and .png are written beside it")
@@ -450,7 +559,7 @@ def main(argv=None) -> int:
                 continue
             # a part skipped this time keeps what an earlier run measured on the same data
             prev = store["sizes"].get(key, {})
-            for part in ("dbt", "script", "baseline", "nightly"):
+            for part in ("dbt", "script", "baseline", "forward", "nightly"):
                 same_data = prev.get("generation", {}).get("rows") == res["generation"]["rows"]
                 if part not in res and part in prev and same_data:
                     res[part] = prev[part]

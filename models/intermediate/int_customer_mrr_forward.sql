@@ -145,27 +145,59 @@ customer_months as (
 ),
 
 -- Section 6, with "had MRR above 0 in an earlier month" over the whole history.
-with_movements as (
+-- Only a month that follows one without MRR reads the history, so only those few
+-- rows are joined to the customers, not every customer-month of the book.
+starting_months as (
     select
         customer_months.customer_id,
         customer_months.months_ahead,
         customer_months.mrr,
         customer_months.previous_mrr,
         case
-            when
-                customer_months.previous_mrr = 0
-                and (customers.first_mrr_month is not null or customer_months.paid_in_forward_month_before)
+            when customers.first_mrr_month is not null or customer_months.paid_in_forward_month_before
                 then 'reactivation'
-            when customer_months.previous_mrr = 0 then 'new'
-            when customer_months.mrr = 0 then 'churn'
-            when customer_months.mrr > customer_months.previous_mrr then 'expansion'
-            when customer_months.mrr < customer_months.previous_mrr then 'contraction'
-            else 'retained'
-        end as movement_type,
-        customer_months.mrr - customer_months.previous_mrr as movement_amount
+            else 'new'
+        end as movement_type
     from customer_months
     left join customers
         on customer_months.customer_id = customers.customer_id
+    where customer_months.previous_mrr = 0
+),
+
+continuing_months as (
+    select
+        customer_id,
+        months_ahead,
+        mrr,
+        previous_mrr,
+        case
+            when mrr = 0 then 'churn'
+            when mrr > previous_mrr then 'expansion'
+            when mrr < previous_mrr then 'contraction'
+            else 'retained'
+        end as movement_type
+    from customer_months
+    where previous_mrr <> 0
+),
+
+with_movements as (
+    select
+        customer_id,
+        months_ahead,
+        mrr,
+        previous_mrr,
+        movement_type,
+        mrr - previous_mrr as movement_amount
+    from starting_months
+    union all
+    select
+        customer_id,
+        months_ahead,
+        mrr,
+        previous_mrr,
+        movement_type,
+        mrr - previous_mrr as movement_amount
+    from continuing_months
 ),
 
 final as (

@@ -12,6 +12,7 @@ SHAPES = list(scale_data.SHAPES)  # standard, long
 TARGET_RATIO = 2.0  # issue 12: dbt build wall time at most twice the hand-written script's
 TARGET_MB = 4096
 TARGET_NIGHTLY = 0.10  # issue 9: a nightly run at most 10 % of a full build's time, same memory cap
+TARGET_FORWARD = 0.10  # issue 33: the forward marts add at most 10 % to a full build at 1M customers
 
 
 def run_key(shape: str, n: int) -> str:
@@ -206,9 +207,80 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
                 out[-1] += f" Against the marts: {detail or em.get('error')}."
         out += ["", "Closing MRR of the last month, dbt / script / baseline: "
                 + " / ".join(fmt(c, ",.2f") for c in closing) + "."]
+    out += forward_section(results, keys)
     out += nightly_section(results, keys)
     out += spark_section(path.parent / "results_spark.json")
     path.write_text("\n".join(out) + "\n")
+
+
+def forward_section(results: dict, keys: list[str]) -> list[str]:
+    """results.md: the full build against the same build without the forward marts."""
+    runs = [k for k in keys if results[k].get("forward")]
+    if not runs:
+        return []
+    first = results[runs[0]]["forward"]
+    out = ["", "## Forward marts", "",
+           "`run_benchmark.py --forward`: after the full build, on the same data, `dbt build "
+           f"{first['dbt_args']}` twice, one right after the other: the full build, and the same build "
+           f"with `--exclude {first['selection']['exclude']}` as well, which leaves out the forward marts "
+           "(`fct_mrr_committed`, `fct_mrr_forecast`, `fct_mrr_forecast_backtest`, `fct_mrr_forecast_closed`, "
+           "`fct_mrr_growth`, `fct_mrr_at_risk`), the two intermediate models only they read "
+           "(`int_forward_months`, `int_customer_mrr_forward`) and every data test that reads one of them "
+           "(`dbt ls` checks that it drops exactly these). Rounds: pairs of builds, the order swapped in "
+           "every second one; the seconds are the sums over the rounds. **Share = (full - without) / "
+           "without**, from wall time and from CPU time (user + system; steadier on a shared machine). "
+           "Forward node s: the seconds of the forward models and their tests in the full builds "
+           "(run_results.json, summed over the rounds; two dbt threads, so they overlap other nodes). "
+           "What the forward marts need from the models they share with the rest (the invoices' "
+           "`due_at` and `paid_at`) is in both builds.", "",
+           f"Target (issue 33): at 1M customers the forward marts add at most {TARGET_FORWARD:.0%} to a "
+           "full build.", "",
+           "| shape | customers | commit | rounds | load | full s | full CPU s | without s | without CPU s "
+           "| **share CPU** | share wall | forward node s | nodes dropped |",
+           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for k in runs:
+        r = results[k]
+        fw = r["forward"]
+        sel = fw["selection"]
+        node_s = sum(m.get("forward_node_seconds", 0.0) for m in fw["full"])
+        out.append(f"| {r['shape']} | {r['customers']:,} | {fw.get('commit', '-')} | {fw['rounds']} "
+                   f"| {fmt(fw['full'][0].get('load_before'), '.2f')} "
+                   f"| {fmt(fw['full_seconds'])} | {fmt(fw['full_cpu_seconds'])} | {fmt(fw['without_seconds'])} "
+                   f"| {fmt(fw['without_cpu_seconds'])} | **{fw['share_cpu']:+.1%}** | {fw['share_wall']:+.1%} "
+                   f"| {fmt(node_s)} | {len(sel['models'])} models, {sel['tests']} tests"
+                   f"{'' if sel['exact'] else ' (**not exactly the forward ones**)'} |")
+    for k in runs:
+        r = results[k]
+        fw = r["forward"]
+        out += ["", f"### Forward marts, {r['shape']} shape, {r['customers']:,} customers", "",
+                "Each build of the pair (in the order run):", "",
+                "| round | build | wall s | CPU s | peak MB | dbt elapsed s | sum of node s | nodes |",
+                "|---:|---|---:|---:|---:|---:|---:|---:|"]
+        builds = []
+        for i in range(fw["rounds"]):
+            order = ("without", "full") if i % 2 == 0 else ("full", "without")
+            builds += [(i + 1, part, fw[part][i]) for part in order]
+        for rnd, part, m in builds:
+            nodes = sum(m.get("status_counts", {}).values())
+            out.append(f"| {rnd} | {'full' if part == 'full' else 'without the forward marts'} "
+                       f"| {fmt(m['seconds'])} | {fmt(m['cpu_seconds'])} | {fmt(m['peak_mb'], ',.0f')} "
+                       f"| {fmt(m.get('dbt_elapsed'))} | {fmt(m.get('sum_node_seconds'))} | {nodes} |")
+        models: dict = {}
+        for m in fw["full"]:
+            for name, secs in m.get("forward_models", {}).items():
+                models[name] = models.get(name, 0.0) + secs
+        out += ["", "The forward nodes in the full builds (seconds summed over the rounds):", "",
+                "| node | seconds |", "|---|---:|"]
+        out += [f"| `{name}` | {secs:.2f} |" for name, secs in sorted(models.items(), key=lambda x: -x[1])]
+        tests = [m["forward_tests"] for m in fw["full"] if m.get("forward_tests")]
+        if tests:
+            slowest = max(tests, key=lambda t: t.get("slowest_seconds") or 0)
+            out.append(f"| {tests[0]['count']} data tests of these models | "
+                       f"{sum(t['seconds'] for t in tests):.2f} |")
+            if slowest.get("slowest"):
+                out += ["", f"Slowest of these tests: `{slowest['slowest']}`, "
+                        f"{slowest['slowest_seconds']:.2f} s in one build."]
+    return out
 
 
 def nightly_section(results: dict, keys: list[str]) -> list[str]:
