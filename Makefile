@@ -72,13 +72,12 @@ build-test: $(BIN)/.installed
 	mkdir -p target && rm -f $(TEST_DB)
 	MRR_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --warn-error-options '{"error": ["NoNodesForSelectionCriteria"]}' $(DEMO_VARS)
 
-# The nightly job's own checks (many builds of the demo each: incremental nights
-# against full refreshes, the replay, publishing, locks, a killed night) run in
-# `make test-nightly`, which CI runs after `make test`, so that `make test` stays
-# a few minutes.
+# The nightly job's longest checks (many builds of the demo each: incremental
+# nights against full refreshes, the five-night replay, publishing and locks) run
+# in `make test-nightly`, which CI runs after `make test`, so that `make test`
+# stays a few minutes.
 NIGHTLY_TESTS := tests/python/test_incremental_equals_full.py tests/python/test_nightly_job.py \
-	tests/python/test_nightly_replay.py tests/python/test_nightly_raw_file.py \
-	tests/python/test_events_nightly_replay.py
+	tests/python/test_nightly_replay.py
 
 pytest: $(BIN)/.installed browser
 	$(BIN)/pytest -q -n 2 --dist loadfile tests/python $(addprefix --ignore=,$(NIGHTLY_TESTS))
