@@ -1,6 +1,6 @@
 """The package proven from a consumer's side (`make test-package`).
 
-Two runs of the consumer project in integration_tests/ (this repository installed
+Three runs of the consumer project in integration_tests/ (this repository installed
 with `packages: - local: ../`), each on a fresh DuckDB file:
 
 1. billing: the demo CSVs loaded into the consumer's own raw schema `raw_billing`
@@ -11,6 +11,8 @@ with `packages: - local: ../`), each on a fresh DuckDB file:
 2. stripe: a random history as Fivetran's Stripe connector would land it
    (src/mrr_tools/stripe_fixtures) in schema `raw_stripe`, built with
    billing_source stripe.
+3. events: a random history told as subscription events (one table in schema
+   `raw_events`), built with billing_source events.
 
 After each run the warehouse must hold exactly the raw tables, the package's
 enabled models where the manifest says they live (the consumer's routing) and the
@@ -44,7 +46,7 @@ ROOT = HERE.parent
 DBT = str(ROOT / ".venv" / "bin" / "dbt")
 AS_OF_DATE = "2026-11-24"  # the demo's, as in the consumer's dbt_project.yml and the Makefile
 SEMANTIC_PREFIX = "mrr_"  # the consumer's vars: mrr: mrr_semantic_prefix
-RAW_BILLING, RAW_STRIPE = "raw_billing", "raw_stripe"
+RAW_BILLING, RAW_STRIPE, RAW_EVENTS = "raw_billing", "raw_stripe", "raw_events"
 CONSUMER_SCHEMAS = {"mrr_internal", "mrr_marts", "mrr_restricted", "reporting"}
 # The forward marts (spec section 9): the comparison must include each.
 FORWARD_MARTS = {"fct_mrr_committed", "fct_mrr_forecast", "fct_mrr_forecast_backtest",
@@ -92,6 +94,22 @@ def load_stripe_history(db_path: Path) -> str:
     write_raw_tables(db_path, {"fx_rates": restricted["fx_rates"]}, schema=RAW_BILLING,
                      table_columns={"fx_rates": raw_tables()["fx_rates"]})
     write_stripe_tables(db_path, stripe_tables, schema=RAW_STRIPE)
+    return history.as_of_date.isoformat()
+
+
+def load_events_history(db_path: Path) -> str:
+    """A random history told as subscription events (one table); returns its as_of_date."""
+    from mrr_tools.event_tables import write_events_duckdb
+    from mrr_tools.events_from_native import convert as to_events
+    from mrr_tools.random_histories import generate
+    from mrr_tools.raw_loading import write_duckdb as write_raw_tables
+    from mrr_tools.stripe_fixtures.from_native import convert as clean
+    history = generate(7)
+    cleaned, _ = clean(history.tables)
+    _, events = to_events(cleaned, history.as_of_date, 7)
+    write_raw_tables(db_path, {"fx_rates": cleaned["fx_rates"]}, schema=RAW_BILLING,
+                     table_columns={"fx_rates": raw_tables()["fx_rates"]})
+    write_events_duckdb(db_path, events, schema=RAW_EVENTS)
     return history.as_of_date.isoformat()
 
 
@@ -308,6 +326,22 @@ def main() -> None:
     _, summary = table_rows(stripe_db, "reporting.finance_mrr_summary")
     assert summary, "stripe: the consumer's model over fct_mrr is empty"
     print("stripe: built from Fivetran-shaped tables; relations as expected")
+
+    events_db = args.work / "consumer_events.duckdb"
+    as_of_date = load_events_history(events_db)
+    raw = relations(events_db)
+    # As with Stripe, the base models' unit tests give source `billing` as input.
+    manifest = consumer_build(consumer_project(args.work, "events", as_of_date), events_db,
+                              "--exclude", "resource_type:unit_test")
+    check_relations(events_db, manifest, raw, "events")
+    check_bookkeeping(events_db, "events")
+    check_semantic_names(manifest, "events")
+    events_models = [n for n in manifest["nodes"].values()
+                     if n["resource_type"] == "model" and n["name"].startswith("stg_events__")]
+    assert events_models, "the events models are not enabled by the consumer's var billing_source"
+    _, summary = table_rows(events_db, "reporting.finance_mrr_summary")
+    assert summary, "events: the consumer's model over fct_mrr is empty"
+    print("events: built from a table of subscription events; relations as expected")
 
 
 if __name__ == "__main__":
