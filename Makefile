@@ -80,10 +80,10 @@ NIGHTLY_TESTS := tests/python/test_incremental_equals_full.py tests/python/test_
 	tests/python/test_nightly_replay.py
 
 pytest: $(BIN)/.installed browser
-	$(BIN)/pytest -q -n 2 --dist loadfile tests/python $(addprefix --ignore=,$(NIGHTLY_TESTS))
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=15 tests/python $(addprefix --ignore=,$(NIGHTLY_TESTS))
 
 test-nightly: $(BIN)/.installed
-	$(BIN)/pytest -q -n 2 --dist loadfile $(NIGHTLY_TESTS)
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=10 $(NIGHTLY_TESTS)
 
 # The scheduled run: lock, freshness, build and test into a copy, publish only when
 # green (scripts/nightly.py). Dashboards read $(MRR_PUBLISHED_PATH).

@@ -293,8 +293,8 @@ BUGS: tuple[Bug, ...] = (
         "Off by one at the threshold: 14 days overdue is not yet delinquent with the default."),
     Bug("forward_reactivation_ignores_history", "intermediate",
         "models/intermediate/int_customer_mrr_forward.sql",
-        "and (customers.first_mrr_month is not null or customer_months.paid_in_forward_month_before)",
-        "and customer_months.paid_in_forward_month_before",
+        "when customers.first_mrr_month is not null or customer_months.paid_in_forward_month_before",
+        "when customer_months.paid_in_forward_month_before",
         "The forward book looked at on its own: a customer who paid long ago and returns next "
         "month shows as new."),
 )
