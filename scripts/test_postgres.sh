@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # PostgreSQL check, on a throwaway local PostgreSQL 15:
 #  1. portability: the whole project (seeds, models, every data and unit test) on the
-#     demo data, every mart compared row by row with the same build on DuckDB;
+#     demo data, every mart compared row by row with the same build on DuckDB; and
+#     the same demo told as subscription events (billing_source: events, loaded by
+#     scripts/load_demo_events.py into both), built from them on each engine and
+#     every mart compared row by row;
 #  2. the nightly job (scripts/nightly.py --target postgres) on one seeded random
 #     dirty history (MRR_HISTORY_SEED, default 12: scripts/test_spark.sh takes 11):
 #     a green night publishes schema analytics_history, whose marts must equal
@@ -58,6 +61,23 @@ MRR_DUCKDB_PATH="$work/duck.duckdb" .venv/bin/dbt build --exclude resource_type:
     --target-path "$work/target-duck" --log-path "$work/logs-duck" --quiet
 MRR_TARGET=postgres .venv-postgres/bin/python scripts/compare_marts.py export-pg "$work/marts-pg"
 MRR_DUCKDB_PATH="$work/duck.duckdb" .venv/bin/python scripts/compare_marts.py export-duck "$work/marts-duck"
+
+# The demo history told as subscription events (billing_source: events): the same
+# events loaded into both (scripts/load_demo_events.py), each engine builds every
+# mart from them; PostgreSQL's in schema analytics_events.
+echo "== demo data told as subscription events: builds"
+events_vars=$(MRR_TARGET=postgres .venv-postgres/bin/python scripts/load_demo_events.py \
+    "$work/duck.duckdb" "$work/duck-events.duckdb")
+MRR_TARGET=postgres MRR_PG_SCHEMA=analytics_events .venv-postgres/bin/dbt build \
+    --exclude resource_type:seed resource_type:unit_test --vars "$(sed -n 2p <<< "$events_vars")" \
+    --target-path "$work/target-pg-events" --log-path "$work/logs-pg-events" --quiet
+MRR_DUCKDB_PATH="$work/duck-events.duckdb" .venv/bin/dbt build \
+    --exclude resource_type:seed resource_type:unit_test --vars "$(sed -n 1p <<< "$events_vars")" \
+    --target-path "$work/target-duck-events" --log-path "$work/logs-duck-events" --quiet
+MRR_TARGET=postgres MRR_PG_SCHEMA=analytics_events .venv-postgres/bin/python scripts/compare_marts.py \
+    export-pg "$work/marts-pg-events"
+MRR_DUCKDB_PATH="$work/duck-events.duckdb" .venv/bin/python scripts/compare_marts.py \
+    export-duck "$work/marts-duck-events"
 
 # The random history: raw tables in schema raw_billing of both; on PostgreSQL the
 # nightly job builds it and publishes schema analytics_history.
@@ -180,10 +200,12 @@ MRR_REPLAY_TARGET=postgres MRR_REPLAY_NIGHTS=${MRR_REPLAY_NIGHTS:-1,2,4,5} \
 
 echo "== demo data (as_of_date 2026-11-24)"
 .venv/bin/python scripts/compare_marts.py compare "$work/marts-pg" "$work/marts-duck" postgres duckdb || status=1
+echo "== demo data told as subscription events (billing_source: events)"
+.venv/bin/python scripts/compare_marts.py compare "$work/marts-pg-events" "$work/marts-duck-events" postgres duckdb || status=1
 echo "== random dirty history, seed $SEED ($history_vars)"
 .venv/bin/python scripts/compare_marts.py compare "$work/marts-pg-history" "$work/marts-duck-history" postgres duckdb || status=1
 if [ "$status" = 0 ]; then
-    echo "Postgres build green and every mart equal to DuckDB's; nightly job publishes only when green," \
+    echo "Postgres build green and every mart equal to DuckDB's (billing tables and events); nightly job publishes only when green," \
         "one run at a time; incremental nights equal a full refresh and the reference; each role reads" \
         "what it may, is refused the rest, and keeps its grants across publishes and a failed night."
 fi

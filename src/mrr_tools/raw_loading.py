@@ -40,8 +40,9 @@ def write_duckdb(db_path: Path, tables: dict, schema: str = RAW_SCHEMA, table_co
         con.close()
 
 
-def write_postgres(tables: dict, schema: str) -> None:
-    """The same into schema ``schema`` of the MRR_PG_* database."""
+def write_postgres(tables: dict, schema: str, table_columns: dict | None = None) -> None:
+    """The same into schema ``schema`` of the MRR_PG_* database (``table_columns``
+    as for write_duckdb)."""
     from psycopg2.extras import execute_values
 
     from mrr_tools.pg_connection import connect
@@ -49,7 +50,7 @@ def write_postgres(tables: dict, schema: str) -> None:
     conn = connect()
     with conn, conn.cursor() as cur:
         cur.execute(f"create schema if not exists {schema}")
-        for table, columns in raw_tables().items():
+        for table, columns in (table_columns or raw_tables()).items():
             ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
             cur.execute(f"drop table if exists {schema}.{table}")
             cur.execute(f"create table {schema}.{table} ({ddl})")
