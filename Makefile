@@ -42,10 +42,11 @@ run: $(BIN)/.installed
 	$(BIN)/python scripts/summary.py "$(MRR_PUBLISHED_PATH)"
 	@$(MAKE) --no-print-directory dashboard MRR_DUCKDB_PATH="$(MRR_PUBLISHED_PATH)"
 
-# Lint and the demo build run side by side (each is mostly one core), then pytest.
+# Lint and the demo build run side by side (each is mostly one core), then pytest;
+# tests that only read the demo's marts start from that build (tests/python/dbt_harness.py).
 test: $(BIN)/.installed
 	$(MAKE) --no-print-directory -j 2 --output-sync=target lint build-test
-	$(MAKE) --no-print-directory pytest
+	MRR_TEST_DEMO_DB=$(TEST_DB) $(MAKE) --no-print-directory pytest
 
 # Each lint run compiles the whole project for its billing_source, so the four run
 # side by side, each with a database file and a target folder of its own (the

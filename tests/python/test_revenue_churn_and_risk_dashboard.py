@@ -22,6 +22,8 @@ import duckdb
 import pytest
 import yaml
 
+from dbt_harness import copy_built_demo
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCRIPT = PROJECT_DIR / "scripts" / "revenue_churn_and_risk.py"
 SCREENSHOT = PROJECT_DIR / "target" / "revenue_churn_and_risk.png"
@@ -49,6 +51,8 @@ def demo_database(tmp_path_factory):
     (dbt in a process of its own: the page opens the file read-only, as BI would)."""
     work = tmp_path_factory.mktemp("risk_dashboard")
     database = work / "demo.duckdb"
+    if copy_built_demo(database):
+        return database
     env = {**os.environ, "MRR_DUCKDB_PATH": str(database), "MRR_TARGET": "duckdb",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_PROFILES_DIR": str(PROJECT_DIR)}
     run = subprocess.run([

@@ -24,6 +24,8 @@ import duckdb
 import pytest
 import yaml
 
+from dbt_harness import copy_built_demo
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCRIPT = PROJECT_DIR / "scripts" / "revenue_overview.py"
 SCREENSHOT = PROJECT_DIR / "target" / "revenue_overview.png"
@@ -58,6 +60,8 @@ def demo_database(tmp_path_factory):
     """
     work = tmp_path_factory.mktemp("dashboard")
     database = work / "demo.duckdb"
+    if copy_built_demo(database):
+        return database
     env = {**os.environ, "MRR_DUCKDB_PATH": str(database), "MRR_TARGET": "duckdb",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_PROFILES_DIR": str(PROJECT_DIR)}
     run = subprocess.run([

@@ -31,6 +31,8 @@ from metricflow_semantic_interfaces.validations.validator_helpers import Semanti
 from metricflow_semantics.model.dbt_manifest_parser import parse_manifest_from_dbt_generated_manifest
 from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
 
+from dbt_harness import copy_built_demo
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-24"  # the end of the demo data, as in test_demo_build.py
 MONEY = Decimal("0.000001")
@@ -130,9 +132,12 @@ class SemanticLayer:
 @pytest.fixture(scope="module")
 def layer(tmp_path_factory):
     work = tmp_path_factory.mktemp("semantic")
-    # Every model (the docs check needs every mart in the catalog); the data and
-    # unit tests run in `make test`'s own build.
-    _dbt(work, "build", "--exclude", "resource_type:test", "resource_type:unit_test")
+    # Every model (the docs check needs every mart in the catalog): `make test`'s
+    # own demo build, or a build without tests when run alone.
+    if copy_built_demo(work / "semantic.duckdb"):
+        _dbt(work, "parse")  # the manifests MetricFlow and the docs check read
+    else:
+        _dbt(work, "build", "--exclude", "resource_type:test", "resource_type:unit_test")
     semantic_layer = SemanticLayer(work)
     yield semantic_layer
     semantic_layer.connection.close()
