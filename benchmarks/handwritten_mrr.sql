@@ -28,6 +28,16 @@ set variable apply_discounts = coalesce(getvariable('apply_discounts'), true);
 
 create schema if not exists handwritten;
 
+-- a / n for a whole n > 0, exact and rounded half away from zero at 12 places:
+-- DuckDB would divide decimals as doubles. The whole part and the remainder are
+-- divided as integers (the remainder in units of 10^-12).
+create or replace temp macro divide_exact(a, n) as
+    sign(a) * (
+        (trunc(abs(a))::hugeint // n)::decimal(38, 0)
+        + (((trunc(abs(a))::hugeint % n) * 1000000000000 + ((abs(a) - trunc(abs(a))) * 1000000000000)::hugeint) * 2 + n)
+        // (2 * n) * 0.000000000001
+    )::decimal(38, 12);
+
 -- 1. Latest version of each record, kept ones only. A null flag means false.
 create or replace temp table customers_kept as
 with latest as (
@@ -274,9 +284,9 @@ with summed as (
 select * from summed
 where mrr > 0;
 
--- 7. Movements per customer-month, plus a churn row in the month after each run of
---    active months (never past the month of as_of_date).
-create or replace table handwritten.customer_mrr as
+-- 7. fct_mrr: movements per customer-month, plus a churn row in the month after
+--    each run of active months (never past the month of as_of_date).
+create or replace table handwritten.fct_mrr as
 with neighbours as (
     select
         month,
@@ -313,7 +323,7 @@ select
         when mrr < previous_mrr then 'contraction'
         else 'retained'
     end as movement_type,
-    mrr - previous_mrr as movement_amount
+    (mrr - previous_mrr)::decimal(28, 6) as movement_amount
 from active
 
 union all
@@ -330,8 +340,9 @@ where
     (next_month is null or next_month != month_after)
     and month_after <= date_trunc('month', getvariable('as_of_date'))::date;
 
--- 8. The monthly bridge, from the first month with MRR through the month of as_of_date.
-create or replace table handwritten.mrr_movements as
+-- 8. fct_mrr_movements: the monthly bridge, from the first month with MRR through the
+--    month of as_of_date.
+create or replace table handwritten.fct_mrr_movements as
 with monthly as (
     select
         month,
@@ -349,8 +360,9 @@ with monthly as (
         count(*) filter (where movement_type = 'contraction') as contraction_customers,
         count(*) filter (where movement_type = 'churn') as churned_customers,
         count(*) filter (where movement_type = 'reactivation') as reactivated_customers,
+        count(*) filter (where movement_type = 'retained') as retained_customers,
         count(*) filter (where mrr > 0) as closing_customers
-    from handwritten.customer_mrr
+    from handwritten.fct_mrr
     group by month
 )
 
@@ -370,15 +382,18 @@ select
     coalesce(monthly.contraction_customers, 0)::integer as contraction_customers,
     coalesce(monthly.churned_customers, 0)::integer as churned_customers,
     coalesce(monthly.reactivated_customers, 0)::integer as reactivated_customers,
-    coalesce(monthly.closing_customers, 0)::integer as closing_customers
+    coalesce(monthly.retained_customers, 0)::integer as retained_customers,
+    coalesce(monthly.closing_customers, 0)::integer as closing_customers,
+    -- average revenue per account, null without paying customers
+    divide_exact(monthly.closing_mrr, nullif(monthly.closing_customers, 0))::decimal(28, 6) as arpa
 from months
 left join monthly using (month)
 where months.month >= (select min(month) from customer_months)
 order by months.month;
 
--- 9. Invoiced revenue by month, from the first month with MRR or revenue; each
---    category rounded to 6 places, the total the sum of the rounded categories.
-create or replace table handwritten.revenue_by_month as
+-- 9. fct_revenue: invoiced revenue by month, from the first month with MRR or
+--    revenue; each category rounded to 6 places, the total the sum of the rounded categories.
+create or replace table handwritten.fct_revenue as
 with monthly as (
     select
         month,
@@ -389,25 +404,20 @@ with monthly as (
         sum(net_amount_reporting) as total_revenue
     from revenue_lines
     group by month
-),
-
-by_category as (
-    select
-        months.month,
-        coalesce(monthly.recurring_revenue, 0)::decimal(28, 6) as recurring_revenue,
-        coalesce(monthly.usage_revenue, 0)::decimal(28, 6) as usage_revenue,
-        coalesce(monthly.one_time_revenue, 0)::decimal(28, 6) as one_time_revenue,
-        coalesce(monthly.setup_revenue, 0)::decimal(28, 6) as setup_revenue,
-        coalesce(monthly.total_revenue, 0)::decimal(28, 6) as total_revenue
-    from months
-    left join monthly using (month)
-    where
-        months.month >= least(
-            (select min(month) from customer_months),
-            (select min(month) from revenue_lines)
-        )
 )
 
-select *
-from by_category
-order by month;
+select
+    months.month,
+    coalesce(monthly.recurring_revenue, 0)::decimal(28, 6) as recurring_revenue,
+    coalesce(monthly.usage_revenue, 0)::decimal(28, 6) as usage_revenue,
+    coalesce(monthly.one_time_revenue, 0)::decimal(28, 6) as one_time_revenue,
+    coalesce(monthly.setup_revenue, 0)::decimal(28, 6) as setup_revenue,
+    coalesce(monthly.total_revenue, 0)::decimal(28, 6) as total_revenue
+from months
+left join monthly using (month)
+where
+    months.month >= least(
+        (select min(month) from customer_months),
+        (select min(month) from revenue_lines)
+    )
+order by months.month;

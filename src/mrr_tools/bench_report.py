@@ -202,7 +202,9 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
                     + f", exit code {m.get('exit_code')}."]
             em = m.get("equals_marts")
             if em:
-                detail = "; ".join(f"`{mart}` {v['months']} months, {v['rows_differing']} rows differ"
+                # runs before the script built every mart counted months ("months")
+                detail = "; ".join(f"`{mart}` {v['rows']} rows, {v['rows_differing']} differ" if "rows" in v
+                                   else f"`{mart}` {v['months']} months, {v['rows_differing']} rows differ"
                                    for mart, v in em.items() if isinstance(v, dict))
                 out[-1] += f" Against the marts: {detail or em.get('error')}."
         out += ["", "Closing MRR of the last month, dbt / script / baseline: "
