@@ -43,13 +43,16 @@ create or replace temp table customers_kept as
 with latest as (
     select
         trim(customer_id) as customer_id,
+        nullif(upper(trim(country_code)), '') as country_code,
+        nullif(lower(trim(segment)), '') as segment,
+        created_at,
         coalesce(is_test, false) as is_test,
         coalesce(is_deleted, false) as is_deleted
     from customers
     qualify row_number() over (partition by trim(customer_id) order by updated_at desc nulls last) = 1
 )
 
-select customer_id
+select customer_id, country_code, segment, created_at
 from latest
 where not is_test and not is_deleted;
 
@@ -57,6 +60,8 @@ create or replace temp table plans_kept as
 with latest as (
     select
         trim(plan_id) as plan_id,
+        trim(plan_name) as plan_name,
+        trim(product_name) as product_name,
         lower(trim(charge_type)) as charge_type,
         lower(trim(billing_interval)) as billing_interval,
         coalesce(billing_interval_count, 1) as billing_interval_count,
@@ -126,6 +131,7 @@ with latest as (
 priced as (
     select
         subscriptions_kept.customer_id,
+        latest.plan_id,
         subscriptions_kept.started_at,
         subscriptions_kept.trial_end_at,
         subscriptions_kept.ended_at,
@@ -172,6 +178,7 @@ monthly as (
 
 select
     monthly.customer_id,
+    monthly.plan_id,
     -- greatest/least ignore nulls in DuckDB, as the spec wants
     greatest(
         monthly.valid_from,
@@ -265,24 +272,39 @@ from bounds,
     generate_series(date_trunc('month', bounds.first_day), date_trunc('month', bounds.as_of_date), interval 1 month)
         as g (m);
 
--- 6. MRR per customer-month: the items active on the snapshot day (start day
---    inclusive, end day exclusive), summed and rounded to 6 places, above 0 only.
-create or replace temp table customer_months as
-with summed as (
-    select
-        months.month,
-        items_valued.customer_id,
-        round(sum(items_valued.monthly_amount_reporting), 6)::decimal(28, 6) as mrr
-    from items_valued
-    inner join months
-        on
-            items_valued.start_date <= months.snapshot_date
-            and coalesce(items_valued.end_date, date '9999-12-31') > months.snapshot_date
-    group by all
-)
+-- 6. MRR per customer-plan-month and per customer-month: the items active on the
+--    snapshot day (start day inclusive, end day exclusive), summed exactly per plan
+--    in one pass; each level then rounded to 6 places, above 0 only.
+create or replace temp table plan_month_amounts as
+select
+    months.month,
+    items_valued.customer_id,
+    items_valued.plan_id,
+    sum(items_valued.monthly_amount_reporting) as amount
+from items_valued
+inner join months
+    on
+        items_valued.start_date <= months.snapshot_date
+        and coalesce(items_valued.end_date, date '9999-12-31') > months.snapshot_date
+group by all;
 
-select * from summed
-where mrr > 0;
+create or replace temp table customer_months as
+select
+    month,
+    customer_id,
+    round(sum(amount), 6)::decimal(28, 6) as mrr
+from plan_month_amounts
+group by all
+having mrr > 0;
+
+create or replace temp table plan_months as
+select
+    month,
+    customer_id,
+    plan_id,
+    round(amount, 6)::decimal(28, 6) as mrr
+from plan_month_amounts
+where round(amount, 6) > 0;
 
 -- 7. fct_mrr: movements per customer-month, plus a churn row in the month after
 --    each run of active months (never past the month of as_of_date).
@@ -339,6 +361,72 @@ from neighbours
 where
     (next_month is null or next_month != month_after)
     and month_after <= date_trunc('month', getvariable('as_of_date'))::date;
+
+-- 7b. fct_mrr_by_plan: the same series on each customer and plan alone, with the
+--    plan's names and the customer's segment and country.
+create or replace table handwritten.fct_mrr_by_plan as
+with neighbours as (
+    select
+        month,
+        customer_id,
+        plan_id,
+        mrr,
+        lag(month) over w as prior_month,
+        lag(mrr) over w as prior_mrr,
+        lead(month) over w as next_month,
+        (month - interval 1 month)::date as month_before,
+        (month + interval 1 month)::date as month_after
+    from plan_months
+    window w as (partition by customer_id, plan_id order by month)
+),
+
+series as (
+    select
+        month,
+        customer_id,
+        plan_id,
+        mrr,
+        case when prior_month = month_before then prior_mrr else 0 end::decimal(28, 6) as previous_mrr,
+        prior_month is null as is_first
+    from neighbours
+
+    union all
+
+    select
+        month_after,
+        customer_id,
+        plan_id,
+        0::decimal(28, 6),
+        mrr,
+        false
+    from neighbours
+    where
+        (next_month is null or next_month != month_after)
+        and month_after <= date_trunc('month', getvariable('as_of_date'))::date
+)
+
+select
+    series.month,
+    series.customer_id,
+    series.plan_id,
+    plans_kept.plan_name,
+    plans_kept.product_name,
+    customers_kept.segment,
+    customers_kept.country_code,
+    series.mrr,
+    series.previous_mrr,
+    case
+        when series.mrr = 0 then 'churn'
+        when series.previous_mrr = 0 and series.is_first then 'new'
+        when series.previous_mrr = 0 then 'reactivation'
+        when series.mrr > series.previous_mrr then 'expansion'
+        when series.mrr < series.previous_mrr then 'contraction'
+        else 'retained'
+    end as movement_type,
+    (series.mrr - series.previous_mrr)::decimal(28, 6) as movement_amount
+from series
+inner join plans_kept using (plan_id)
+inner join customers_kept using (customer_id);
 
 -- 8. fct_mrr_movements: the monthly bridge, from the first month with MRR through the
 --    month of as_of_date.
