@@ -509,3 +509,97 @@ where
         (select min(month) from revenue_lines)
     )
 order by months.month;
+
+-- 10. fct_churn: the month's ratios from the bridge; null when the denominator is 0.
+--    The ratios are divided in floating point and then fixed to 10 places, as the
+--    marts do (a ratio is not money).
+create or replace table handwritten.fct_churn as
+select
+    month,
+    (churned_customers / nullif(opening_customers, 0))::decimal(28, 10) as logo_churn_rate,
+    (-(churned_mrr + contraction_mrr)::double / nullif(opening_mrr, 0))::decimal(28, 10) as gross_mrr_churn_rate,
+    (-(churned_mrr + contraction_mrr + expansion_mrr)::double / nullif(opening_mrr, 0))::decimal(28, 10)
+        as net_mrr_churn_rate,
+    ((opening_mrr + expansion_mrr + contraction_mrr + churned_mrr)::double / nullif(opening_mrr, 0))::decimal(28, 10)
+        as net_revenue_retention,
+    ((opening_mrr + contraction_mrr + churned_mrr)::double / nullif(opening_mrr, 0))::decimal(28, 10)
+        as gross_revenue_retention,
+    ((new_mrr + expansion_mrr + reactivation_mrr)::double / nullif(-(churned_mrr + contraction_mrr), 0))::decimal(28, 10)
+        as quick_ratio,
+    arpa
+from handwritten.fct_mrr_movements;
+
+-- 11. fct_cohort_retention: a customer's cohort is its first month with MRR; one row
+--    per cohort and month through the month of as_of_date.
+create or replace table handwritten.fct_cohort_retention as
+with members as (
+    select
+        customer_id,
+        month as cohort_month,
+        mrr as starting_mrr
+    from handwritten.fct_mrr
+    where movement_type = 'new'
+),
+
+member_months as (
+    select
+        members.cohort_month,
+        customer_months.month,
+        count(*) as active_customers,
+        sum(customer_months.mrr) as mrr,
+        sum(least(customer_months.mrr, members.starting_mrr)) as capped_mrr
+    from customer_months
+    inner join members using (customer_id)
+    group by all
+),
+
+cohorts as (
+    select
+        cohort_month,
+        count(*) as cohort_customers,
+        sum(starting_mrr) as cohort_starting_mrr
+    from members
+    group by all
+)
+
+select
+    cohorts.cohort_month,
+    months.month,
+    date_diff('month', cohorts.cohort_month, months.month)::integer as months_since_start,
+    cohorts.cohort_customers::integer as cohort_customers,
+    cohorts.cohort_starting_mrr::decimal(28, 6) as cohort_starting_mrr,
+    coalesce(member_months.active_customers, 0)::integer as active_customers,
+    coalesce(member_months.mrr, 0)::decimal(28, 6) as mrr,
+    (coalesce(member_months.active_customers, 0) / cohorts.cohort_customers)::decimal(28, 10) as logo_retention,
+    (coalesce(member_months.mrr, 0)::double / nullif(cohorts.cohort_starting_mrr, 0))::decimal(28, 10)
+        as net_mrr_retention,
+    (coalesce(member_months.capped_mrr, 0)::double / nullif(cohorts.cohort_starting_mrr, 0))::decimal(28, 10)
+        as gross_mrr_retention
+from cohorts
+inner join months on cohorts.cohort_month <= months.month
+left join member_months using (cohort_month, month);
+
+-- 12. dim_customers: every kept customer, its first and last month with MRR and its
+--    MRR in the month of as_of_date.
+create or replace table handwritten.dim_customers as
+with summary as (
+    select
+        customer_id,
+        min(month) as first_mrr_month,
+        max(month) as last_mrr_month,
+        coalesce(sum(mrr) filter (where month = date_trunc('month', getvariable('as_of_date'))), 0) as current_mrr
+    from customer_months
+    group by all
+)
+
+select
+    customers_kept.customer_id,
+    customers_kept.country_code,
+    customers_kept.segment,
+    customers_kept.created_at,
+    summary.first_mrr_month,
+    summary.last_mrr_month,
+    coalesce(summary.current_mrr, 0)::decimal(28, 6) as current_mrr,
+    coalesce(summary.current_mrr, 0) > 0 as is_active
+from customers_kept
+left join summary using (customer_id);
