@@ -25,6 +25,7 @@ set variable as_of_date = coalesce(getvariable('as_of_date'), date '2026-10-31')
 set variable reporting_currency = coalesce(getvariable('reporting_currency'), 'USD');
 set variable include_trials = coalesce(getvariable('include_trials'), false);
 set variable apply_discounts = coalesce(getvariable('apply_discounts'), true);
+set variable reconciliation_tolerance = coalesce(getvariable('reconciliation_tolerance'), 1)::decimal(38, 12);
 
 create schema if not exists handwritten;
 
@@ -213,6 +214,7 @@ with invoices_latest as (
 invoices_included as (
     select
         invoices_latest.invoice_id,
+        invoices_latest.customer_id,
         invoices_latest.currency,
         invoices_latest.issued_at::date as issued_date
     from invoices_latest
@@ -226,6 +228,7 @@ invoices_included as (
 invoices_converted as (
     select
         invoices_included.invoice_id,
+        invoices_included.customer_id,
         date_trunc('month', invoices_included.issued_date)::date as month,
         case
             when invoices_included.currency = getvariable('reporting_currency') then 1::decimal(38, 12)
@@ -240,6 +243,8 @@ lines_latest as (
     select
         trim(invoice_id) as invoice_id,
         lower(trim(line_type)) as line_type,
+        period_start,
+        period_end,
         amount - coalesce(discount_amount, 0) as net_amount
     from invoice_lines
     qualify row_number() over (partition by trim(invoice_line_id) order by updated_at desc nulls last) = 1
@@ -247,7 +252,10 @@ lines_latest as (
 
 select
     invoices_converted.month,
+    invoices_converted.customer_id,
     lines_latest.line_type,
+    lines_latest.period_start,
+    lines_latest.period_end,
     -- 4 places x 8 places: exact in 12
     cast(lines_latest.net_amount * invoices_converted.rate as decimal(38, 12)) as net_amount_reporting
 from lines_latest
@@ -603,3 +611,69 @@ select
     coalesce(summary.current_mrr, 0) > 0 as is_active
 from customers_kept
 left join summary using (customer_id);
+
+-- 13. fct_mrr_reconciliation: contracted MRR next to invoiced MRR per customer and
+--    month of the reporting window. A subscription line's net amount spreads over
+--    its service period: whole months for a period of about a month or more
+--    (round(days x 12 / 365)), else amount x 365 / (days x 12); the lines covering
+--    a month's snapshot day are summed and rounded to 6 places.
+create or replace table handwritten.fct_mrr_reconciliation as
+with service_lines as (
+    select
+        customer_id,
+        period_start::date as service_start_date,
+        period_end::date as service_end_date,
+        net_amount_reporting,
+        date_diff('day', period_start::date, period_end::date) as service_days
+    from revenue_lines
+    where line_type = 'subscription' and period_start::date < period_end::date
+),
+
+line_amounts as (
+    select
+        customer_id,
+        service_start_date,
+        service_end_date,
+        case
+            when (service_days * 24 + 365) // 730 >= 1
+                then divide_exact(net_amount_reporting, (service_days * 24 + 365) // 730)
+            else divide_exact(net_amount_reporting * 365, service_days * 12)
+        end as monthly_amount
+    from service_lines
+),
+
+invoiced as (
+    select
+        months.month,
+        line_amounts.customer_id,
+        round(sum(line_amounts.monthly_amount), 6)::decimal(28, 6) as invoiced_mrr,
+        count(*) as invoice_lines
+    from line_amounts
+    inner join months
+        on
+            line_amounts.service_start_date <= months.snapshot_date
+            and line_amounts.service_end_date > months.snapshot_date
+    group by all
+),
+
+compared as (
+    select
+        month,
+        customer_id,
+        coalesce(customer_months.mrr, 0) as contracted_mrr,
+        coalesce(invoiced.invoiced_mrr, 0) as invoiced_mrr,
+        coalesce(invoiced.invoice_lines, 0) as invoice_lines
+    from customer_months
+    full outer join invoiced using (month, customer_id)
+)
+
+select
+    month,
+    customer_id,
+    contracted_mrr::decimal(28, 6) as contracted_mrr,
+    invoiced_mrr::decimal(28, 6) as invoiced_mrr,
+    (invoiced_mrr - contracted_mrr)::decimal(28, 6) as mrr_difference,
+    invoice_lines::integer as invoice_lines,
+    abs(invoiced_mrr - contracted_mrr) > getvariable('reconciliation_tolerance') as is_beyond_tolerance
+from compared
+where month >= (select min(month) from customer_months);
