@@ -39,46 +39,48 @@ create or replace temp macro divide_exact(a, n) as
         // (2 * n) * 0.000000000001
     )::decimal(38, 12);
 
--- 1. Latest version of each record, kept ones only. A null flag means false.
-create or replace temp table customers_kept as
-with latest as (
-    select
-        trim(customer_id) as customer_id,
-        nullif(upper(trim(country_code)), '') as country_code,
-        nullif(lower(trim(segment)), '') as segment,
-        created_at,
-        coalesce(is_test, false) as is_test,
-        coalesce(is_deleted, false) as is_deleted
-    from customers
-    qualify row_number() over (partition by trim(customer_id) order by updated_at desc nulls last) = 1
-)
+-- 1. Versions. Of each record (trimmed key) the latest updated_at wins; rows equal in
+--    key and updated_at are identical copies. Each winner carries how many copies and
+--    older versions it set aside (for the row accounting) and why it is excluded, if
+--    it is: soft deleted, a parent soft deleted, or a test customer's. A null flag
+--    means false.
+create or replace temp macro inherited(parent_reason) as
+    case when parent_reason in ('soft deleted', 'parent soft deleted') then 'parent soft deleted' else parent_reason end;
 
-select customer_id, country_code, segment, created_at
-from latest
-where not is_test and not is_deleted;
+create or replace temp table customer_records as
+select
+    trim(customer_id) as customer_id,
+    nullif(upper(trim(country_code)), '') as country_code,
+    nullif(lower(trim(segment)), '') as segment,
+    created_at,
+    case
+        when coalesce(is_deleted, false) then 'soft deleted'
+        when coalesce(is_test, false) then 'test customer'
+    end as exclusion_reason,
+    count(*) over latest_first - 1 as duplicate_copies,
+    count(*) over (partition by trim(customer_id)) - count(*) over latest_first as superseded_versions
+from customers
+window latest_first as (partition by trim(customer_id) order by updated_at desc nulls last)
+qualify row_number() over latest_first = 1;
 
-create or replace temp table plans_kept as
-with latest as (
-    select
-        trim(plan_id) as plan_id,
-        trim(plan_name) as plan_name,
-        trim(product_name) as product_name,
-        lower(trim(charge_type)) as charge_type,
-        lower(trim(billing_interval)) as billing_interval,
-        coalesce(billing_interval_count, 1) as billing_interval_count,
-        price,
-        upper(trim(currency)) as currency,
-        coalesce(is_deleted, false) as is_deleted
-    from plans
-    qualify row_number() over (partition by trim(plan_id) order by updated_at desc nulls last) = 1
-)
+create or replace temp table plan_records as
+select
+    trim(plan_id) as plan_id,
+    trim(plan_name) as plan_name,
+    trim(product_name) as product_name,
+    lower(trim(charge_type)) as charge_type,
+    lower(trim(billing_interval)) as billing_interval,
+    coalesce(billing_interval_count, 1) as billing_interval_count,
+    price,
+    upper(trim(currency)) as currency,
+    case when coalesce(is_deleted, false) then 'soft deleted' end as exclusion_reason,
+    count(*) over latest_first - 1 as duplicate_copies,
+    count(*) over (partition by trim(plan_id)) - count(*) over latest_first as superseded_versions
+from plans
+window latest_first as (partition by trim(plan_id) order by updated_at desc nulls last)
+qualify row_number() over latest_first = 1;
 
-select * exclude (is_deleted)
-from latest
-where not is_deleted;
-
--- A subscription goes with its customer (deleted or test).
-create or replace temp table subscriptions_kept as
+create or replace temp table subscription_records as
 with latest as (
     select
         trim(subscription_id) as subscription_id,
@@ -87,32 +89,22 @@ with latest as (
         trial_end_at,
         cancel_at,
         ended_at,
-        coalesce(is_deleted, false) as is_deleted
+        coalesce(is_deleted, false) as is_deleted,
+        count(*) over latest_first - 1 as duplicate_copies,
+        count(*) over (partition by trim(subscription_id)) - count(*) over latest_first as superseded_versions
     from subscriptions
-    qualify row_number() over (partition by trim(subscription_id) order by updated_at desc nulls last) = 1
+    window latest_first as (partition by trim(subscription_id) order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1
 )
 
-select latest.* exclude (is_deleted)
-from latest
-inner join customers_kept using (customer_id)
-where not latest.is_deleted;
-
--- 2. FX: direct rates to the reporting currency. Identical copies count once; a day
---    with two different rates for a pair has no usable rate.
-create or replace temp table fx_to_reporting as
 select
-    upper(trim(from_currency)) as currency,
-    rate_date,
-    any_value(rate)::decimal(38, 12) as rate
-from fx_rates
-where upper(trim(to_currency)) = getvariable('reporting_currency')
-group by all
-having count(distinct rate) = 1;
+    latest.* exclude (is_deleted),
+    case when latest.is_deleted then 'soft deleted' else inherited(customer_records.exclusion_reason) end
+        as exclusion_reason
+from latest
+left join customer_records using (customer_id);
 
--- 3. Items: latest version, kept when its subscription and plan are; the monthly
---    value in the plan's currency (spec section 3), then in the reporting currency at
---    the latest rate on or before the day of valid_from.
-create or replace temp table items_valued as
+create or replace temp table item_records as
 with latest as (
     select
         trim(subscription_item_id) as subscription_item_id,
@@ -124,44 +116,132 @@ with latest as (
         discount_amount,
         valid_from,
         valid_to,
-        coalesce(is_deleted, false) as is_deleted
+        coalesce(is_deleted, false) as is_deleted,
+        count(*) over latest_first - 1 as duplicate_copies,
+        count(*) over (partition by trim(subscription_item_id)) - count(*) over latest_first as superseded_versions
     from subscription_items
-    qualify row_number() over (partition by trim(subscription_item_id) order by updated_at desc nulls last) = 1
-),
+    window latest_first as (partition by trim(subscription_item_id) order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1
+)
 
-priced as (
+select
+    latest.* exclude (is_deleted),
+    -- a deleted plan takes its items too
+    case
+        when latest.is_deleted then 'soft deleted'
+        when plan_records.exclusion_reason is not null then 'parent soft deleted'
+        else inherited(subscription_records.exclusion_reason)
+    end as exclusion_reason
+from latest
+left join subscription_records using (subscription_id)
+left join plan_records using (plan_id);
+
+create or replace temp table invoice_records as
+with latest as (
     select
-        subscriptions_kept.customer_id,
-        latest.plan_id,
-        subscriptions_kept.started_at,
-        subscriptions_kept.trial_end_at,
-        subscriptions_kept.ended_at,
-        subscriptions_kept.cancel_at,
-        latest.valid_from,
-        latest.valid_to,
-        plans_kept.currency,
+        trim(invoice_id) as invoice_id,
+        trim(customer_id) as customer_id,
+        lower(trim(status)) as status,
+        upper(trim(currency)) as currency,
+        issued_at,
+        due_at,
+        paid_at,
+        coalesce(is_deleted, false) as is_deleted,
+        count(*) over latest_first - 1 as duplicate_copies,
+        count(*) over (partition by trim(invoice_id)) - count(*) over latest_first as superseded_versions
+    from invoices
+    window latest_first as (partition by trim(invoice_id) order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1
+)
+
+select
+    latest.* exclude (is_deleted),
+    case when latest.is_deleted then 'soft deleted' else inherited(customer_records.exclusion_reason) end
+        as exclusion_reason
+from latest
+left join customer_records using (customer_id);
+
+create or replace temp table line_records as
+with latest as (
+    select
+        trim(invoice_line_id) as invoice_line_id,
+        trim(invoice_id) as invoice_id,
+        lower(trim(line_type)) as line_type,
+        period_start,
+        period_end,
+        amount - coalesce(discount_amount, 0) as net_amount,
+        count(*) over latest_first - 1 as duplicate_copies,
+        count(*) over (partition by trim(invoice_line_id)) - count(*) over latest_first as superseded_versions
+    from invoice_lines
+    window latest_first as (partition by trim(invoice_line_id) order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1
+)
+
+select
+    latest.*,
+    inherited(invoice_records.exclusion_reason) as exclusion_reason
+from latest
+left join invoice_records using (invoice_id);
+
+-- 2. FX: one record per day and currency pair; identical copies count once, and a
+--    day with two different rates for a pair (or a rate not above 0) has no usable
+--    rate. The direct rates to the reporting currency are what converts.
+create or replace temp table fx_records as
+select
+    rate_date,
+    upper(trim(from_currency)) as from_currency,
+    upper(trim(to_currency)) as to_currency,
+    min(rate)::decimal(38, 12) as rate,
+    count(*) as raw_rows,
+    count(distinct rate) as distinct_rates
+from fx_rates
+group by all;
+
+create or replace temp table fx_to_reporting as
+select
+    from_currency as currency,
+    rate_date,
+    rate
+from fx_records
+where to_currency = getvariable('reporting_currency') and distinct_rates = 1 and rate > 0;
+
+-- 3. Items: kept ones of started subscriptions on recurring plans (usage plans are
+--    never MRR); the monthly value in the plan's currency (spec section 3), then in
+--    the reporting currency at the latest rate on or before the day of valid_from.
+create or replace temp table items_valued as
+with priced as (
+    select
+        subscriptions.customer_id,
+        items.subscription_id,
+        items.plan_id,
+        subscriptions.started_at,
+        subscriptions.trial_end_at,
+        subscriptions.ended_at,
+        subscriptions.cancel_at,
+        items.valid_from,
+        items.valid_to,
+        plans.currency,
         -- Percent first, then the fixed amount, floored at zero. The raw decimals have
         -- 4 places, so this product is exact (at most 10 places).
         greatest(
-            coalesce(latest.unit_price, plans_kept.price) * latest.quantity
-            * (100 - case when getvariable('apply_discounts') then coalesce(latest.discount_percent, 0) else 0 end)
+            coalesce(items.unit_price, plans.price) * items.quantity
+            * (100 - case when getvariable('apply_discounts') then coalesce(items.discount_percent, 0) else 0 end)
             * 0.01
-            - case when getvariable('apply_discounts') then coalesce(latest.discount_amount, 0) else 0 end,
+            - case when getvariable('apply_discounts') then coalesce(items.discount_amount, 0) else 0 end,
             0
         ) as period_amount,
         -- factor (spec section 3) = numerator / denominator, over the interval count
-        case plans_kept.billing_interval when 'day' then 365 when 'week' then 52 else 1 end as factor_numerator,
-        case plans_kept.billing_interval
+        case plans.billing_interval when 'day' then 365 when 'week' then 52 else 1 end as factor_numerator,
+        case plans.billing_interval
             when 'day' then 12 when 'week' then 12 when 'month' then 1 when 'quarter' then 3 when 'year' then 12
-        end * plans_kept.billing_interval_count as denominator
-    from latest
-    inner join subscriptions_kept using (subscription_id)
-    inner join plans_kept using (plan_id)
-    -- usage (metered) plans are never MRR; a subscription that never started never counts
+        end * plans.billing_interval_count as denominator
+    from item_records as items
+    inner join subscription_records as subscriptions using (subscription_id)
+    inner join plan_records as plans using (plan_id)
     where
-        not latest.is_deleted
-        and plans_kept.charge_type = 'recurring'
-        and subscriptions_kept.started_at is not null
+        items.exclusion_reason is null
+        and plans.charge_type = 'recurring'
+        and subscriptions.started_at is not null
 ),
 
 monthly as (
@@ -180,6 +260,8 @@ monthly as (
 select
     monthly.customer_id,
     monthly.plan_id,
+    -- a trial still running on as_of_date (the forward marts report its part)
+    monthly.trial_end_at::date > getvariable('as_of_date') as is_trial_after_as_of,
     -- greatest/least ignore nulls in DuckDB, as the spec wants
     greatest(
         monthly.valid_from,
@@ -196,70 +278,51 @@ from monthly
 asof left join fx_to_reporting as fx
     on monthly.currency = fx.currency and monthly.valid_from::date >= fx.rate_date;
 
--- 4. Revenue lines: latest invoice versions of kept customers, in an included status,
---    issued by as_of_date; their latest line versions, net of discount, converted.
+-- 4. Invoices of kept customers converted at the latest rate on or before the issue
+--    day; revenue lines: the latest line versions of the invoices in an included
+--    status issued by as_of_date, net of discount, converted.
+create or replace temp table invoices_converted as
+select
+    invoices.invoice_id,
+    invoices.customer_id,
+    invoices.status,
+    invoices.issued_at::date as issued_date,
+    invoices.due_at::date as due_date,
+    invoices.paid_at::date as paid_date,
+    date_trunc('month', invoices.issued_at)::date as month,
+    case
+        when invoices.currency = getvariable('reporting_currency') then 1::decimal(38, 12)
+        else fx.rate
+    end as rate
+from invoice_records as invoices
+asof left join fx_to_reporting as fx
+    on invoices.currency = fx.currency and invoices.issued_at::date >= fx.rate_date
+where invoices.exclusion_reason is null;
+
 create or replace temp table revenue_lines as
-with invoices_latest as (
-    select
-        trim(invoice_id) as invoice_id,
-        trim(customer_id) as customer_id,
-        lower(trim(status)) as status,
-        upper(trim(currency)) as currency,
-        issued_at,
-        coalesce(is_deleted, false) as is_deleted
-    from invoices
-    qualify row_number() over (partition by trim(invoice_id) order by updated_at desc nulls last) = 1
-),
-
-invoices_included as (
-    select
-        invoices_latest.invoice_id,
-        invoices_latest.customer_id,
-        invoices_latest.currency,
-        invoices_latest.issued_at::date as issued_date
-    from invoices_latest
-    inner join customers_kept using (customer_id)
-    where
-        not invoices_latest.is_deleted
-        and invoices_latest.status in ('open', 'paid', 'uncollectible')
-        and invoices_latest.issued_at::date <= getvariable('as_of_date')
-),
-
-invoices_converted as (
-    select
-        invoices_included.invoice_id,
-        invoices_included.customer_id,
-        date_trunc('month', invoices_included.issued_date)::date as month,
-        case
-            when invoices_included.currency = getvariable('reporting_currency') then 1::decimal(38, 12)
-            else fx.rate
-        end as rate
-    from invoices_included
-    asof left join fx_to_reporting as fx
-        on invoices_included.currency = fx.currency and invoices_included.issued_date >= fx.rate_date
-),
-
-lines_latest as (
-    select
-        trim(invoice_id) as invoice_id,
-        lower(trim(line_type)) as line_type,
-        period_start,
-        period_end,
-        amount - coalesce(discount_amount, 0) as net_amount
-    from invoice_lines
-    qualify row_number() over (partition by trim(invoice_line_id) order by updated_at desc nulls last) = 1
-)
-
 select
     invoices_converted.month,
     invoices_converted.customer_id,
-    lines_latest.line_type,
-    lines_latest.period_start,
-    lines_latest.period_end,
+    lines.line_type,
+    lines.period_start,
+    lines.period_end,
     -- 4 places x 8 places: exact in 12
-    cast(lines_latest.net_amount * invoices_converted.rate as decimal(38, 12)) as net_amount_reporting
-from lines_latest
-inner join invoices_converted using (invoice_id);
+    cast(lines.net_amount * invoices_converted.rate as decimal(38, 12)) as net_amount_reporting
+from line_records as lines
+inner join invoices_converted using (invoice_id)
+where
+    invoices_converted.status in ('open', 'paid', 'uncollectible')
+    and invoices_converted.issued_date <= getvariable('as_of_date');
+
+create or replace temp table customers_kept as
+select * exclude (exclusion_reason, duplicate_copies, superseded_versions)
+from customer_records
+where exclusion_reason is null;
+
+create or replace temp table plans_kept as
+select plan_id, plan_name, product_name
+from plan_records
+where exclusion_reason is null;
 
 -- 5. The month spine: first month with any activity through the month of as_of_date,
 --    each with its snapshot day (the last day, or as_of_date in its own month).
@@ -677,3 +740,56 @@ select
     abs(invoiced_mrr - contracted_mrr) > getvariable('reconciliation_tolerance') as is_beyond_tolerance
 from compared
 where month >= (select min(month) from customer_months);
+
+-- 14. audit_raw_row_accounting: every raw row, per table, counted once as the
+--    winning version (kept or why excluded), an identical copy, an older version, or
+--    a rejected rate (a second rate for a day and pair).
+create or replace table handwritten.audit_raw_row_accounting as
+with records as (
+    select 'customers' as source_table, exclusion_reason, duplicate_copies, superseded_versions, 0 as conflicting_rows
+    from customer_records
+    union all
+    select 'plans', exclusion_reason, duplicate_copies, superseded_versions, 0 from plan_records
+    union all
+    select 'subscriptions', exclusion_reason, duplicate_copies, superseded_versions, 0 from subscription_records
+    union all
+    select 'subscription_items', exclusion_reason, duplicate_copies, superseded_versions, 0 from item_records
+    union all
+    select 'invoices', exclusion_reason, duplicate_copies, superseded_versions, 0 from invoice_records
+    union all
+    select 'invoice_lines', exclusion_reason, duplicate_copies, superseded_versions, 0 from line_records
+    union all
+    select
+        'fx_rates',
+        case when distinct_rates > 1 or rate <= 0 then 'rejected' end,
+        greatest(raw_rows - greatest(distinct_rates, 1), 0),
+        0,
+        greatest(distinct_rates - 1, 0)
+    from fx_records
+),
+
+by_disposition as (
+    select
+        source_table,
+        coalesce(exclusion_reason, 'kept') as disposition,
+        count(*) as winning_rows,
+        sum(duplicate_copies) as duplicate_copies,
+        sum(superseded_versions) as superseded_versions,
+        sum(conflicting_rows) as conflicting_rows
+    from records
+    group by all
+)
+
+select
+    by_disposition.source_table,
+    counted.disposition,
+    sum(counted.row_count)::bigint as row_count
+from by_disposition
+cross join lateral (
+    values
+        (by_disposition.disposition, by_disposition.winning_rows),
+        ('duplicate copy', by_disposition.duplicate_copies),
+        ('superseded version', by_disposition.superseded_versions),
+        ('rejected', by_disposition.conflicting_rows)
+) as counted (disposition, row_count)
+group by all;
