@@ -39,77 +39,121 @@ create or replace temp macro divide_exact(a, n) as
         // (2 * n) * 0.000000000001
     )::decimal(38, 12);
 
--- 1. Versions. Of each record (trimmed key) the latest updated_at wins; rows equal in
---    key and updated_at are identical copies. Each winner carries how many copies and
---    older versions it set aside (for the row accounting) and why it is excluded, if
---    it is: soft deleted, a parent soft deleted, or a test customer's. A null flag
---    means false.
+-- 1. Versions and validation. Of each record (its trimmed key) the latest
+--    updated_at wins; rows equal in key and updated_at are identical copies, and a
+--    row without a key is a record of its own. Each winner carries how many copies
+--    and older versions it set aside (for the row accounting), why it is excluded if
+--    it is (soft deleted, a parent soft deleted, a test customer's), and otherwise
+--    the first rule it breaks (the rejection reasons, in the models' order). A null
+--    flag means false. The raw tables are typed, so no value can fail to parse.
 create or replace temp macro inherited(parent_reason) as
     case when parent_reason in ('soft deleted', 'parent soft deleted') then 'parent soft deleted' else parent_reason end;
 
 create or replace temp table customer_records as
+with latest as (
+    select
+        nullif(trim(customer_id), '') as customer_id,
+        nullif(upper(trim(country_code)), '') as country_code,
+        nullif(lower(trim(segment)), '') as segment,
+        created_at,
+        coalesce(is_deleted, false) as is_deleted,
+        coalesce(is_test, false) as is_test,
+        count(*) over latest_first - 1 as duplicate_copies,
+        count(*) over (partition by nullif(trim(customer_id), '')) - count(*) over latest_first as superseded_versions
+    from customers
+    window latest_first as (partition by nullif(trim(customer_id), '') order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1 or nullif(trim(customer_id), '') is null
+)
+
 select
-    trim(customer_id) as customer_id,
-    nullif(upper(trim(country_code)), '') as country_code,
-    nullif(lower(trim(segment)), '') as segment,
-    created_at,
-    case
-        when coalesce(is_deleted, false) then 'soft deleted'
-        when coalesce(is_test, false) then 'test customer'
-    end as exclusion_reason,
-    count(*) over latest_first - 1 as duplicate_copies,
-    count(*) over (partition by trim(customer_id)) - count(*) over latest_first as superseded_versions
-from customers
-window latest_first as (partition by trim(customer_id) order by updated_at desc nulls last)
-qualify row_number() over latest_first = 1;
+    * exclude (is_deleted, is_test, duplicate_copies, superseded_versions),
+    case when customer_id is not null then duplicate_copies else 0 end as duplicate_copies,
+    case when customer_id is not null then superseded_versions else 0 end as superseded_versions,
+    case when is_deleted then 'soft deleted' when is_test then 'test customer' end as exclusion_reason,
+    case when not is_deleted and not is_test and customer_id is null then 'missing key' end as rejection_reason
+from latest;
 
 create or replace temp table plan_records as
+with latest as (
+    select
+        nullif(trim(plan_id), '') as plan_id,
+        trim(plan_name) as plan_name,
+        trim(product_name) as product_name,
+        lower(trim(charge_type)) as charge_type,
+        lower(trim(billing_interval)) as billing_interval,
+        coalesce(billing_interval_count, 1) as billing_interval_count,
+        price,
+        nullif(upper(trim(currency)), '') as currency,
+        coalesce(is_deleted, false) as is_deleted,
+        count(*) over latest_first - 1 as duplicate_copies,
+        count(*) over (partition by nullif(trim(plan_id), '')) - count(*) over latest_first as superseded_versions
+    from plans
+    window latest_first as (partition by nullif(trim(plan_id), '') order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1 or nullif(trim(plan_id), '') is null
+)
+
 select
-    trim(plan_id) as plan_id,
-    trim(plan_name) as plan_name,
-    trim(product_name) as product_name,
-    lower(trim(charge_type)) as charge_type,
-    lower(trim(billing_interval)) as billing_interval,
-    coalesce(billing_interval_count, 1) as billing_interval_count,
-    price,
-    upper(trim(currency)) as currency,
-    case when coalesce(is_deleted, false) then 'soft deleted' end as exclusion_reason,
-    count(*) over latest_first - 1 as duplicate_copies,
-    count(*) over (partition by trim(plan_id)) - count(*) over latest_first as superseded_versions
-from plans
-window latest_first as (partition by trim(plan_id) order by updated_at desc nulls last)
-qualify row_number() over latest_first = 1;
+    * exclude (is_deleted, duplicate_copies, superseded_versions),
+    case when plan_id is not null then duplicate_copies else 0 end as duplicate_copies,
+    case when plan_id is not null then superseded_versions else 0 end as superseded_versions,
+    case when is_deleted then 'soft deleted' end as exclusion_reason,
+    case
+        when is_deleted then null
+        when plan_id is null then 'missing key'
+        when charge_type is null or charge_type not in ('recurring', 'usage') then 'unknown charge_type'
+        when billing_interval is null or billing_interval not in ('day', 'week', 'month', 'quarter', 'year')
+            then 'unknown billing_interval'
+        when billing_interval_count < 1 then 'billing_interval_count below 1'
+        when price < 0 then 'negative price'
+    end as rejection_reason
+from latest;
 
 create or replace temp table subscription_records as
 with latest as (
     select
-        trim(subscription_id) as subscription_id,
-        trim(customer_id) as customer_id,
+        nullif(trim(subscription_id), '') as subscription_id,
+        nullif(trim(customer_id), '') as customer_id,
         started_at,
         trial_end_at,
         cancel_at,
         ended_at,
         coalesce(is_deleted, false) as is_deleted,
         count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by trim(subscription_id)) - count(*) over latest_first as superseded_versions
+        count(*) over (partition by nullif(trim(subscription_id), '')) - count(*) over latest_first
+            as superseded_versions
     from subscriptions
-    window latest_first as (partition by trim(subscription_id) order by updated_at desc nulls last)
-    qualify row_number() over latest_first = 1
+    window latest_first as (partition by nullif(trim(subscription_id), '') order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1 or nullif(trim(subscription_id), '') is null
+),
+
+classified as (
+    select
+        latest.* exclude (is_deleted, duplicate_copies, superseded_versions),
+        case when latest.subscription_id is not null then latest.duplicate_copies else 0 end as duplicate_copies,
+        case when latest.subscription_id is not null then latest.superseded_versions else 0 end
+            as superseded_versions,
+        case when latest.is_deleted then 'soft deleted' else inherited(customers.exclusion_reason) end
+            as exclusion_reason,
+        case
+            when latest.subscription_id is null then 'missing key'
+            when customers.customer_id is null then 'customer not found'
+            when customers.rejection_reason is not null then 'customer rejected'
+        end as broken_rule
+    from latest
+    left join customer_records as customers using (customer_id)
 )
 
 select
-    latest.* exclude (is_deleted),
-    case when latest.is_deleted then 'soft deleted' else inherited(customer_records.exclusion_reason) end
-        as exclusion_reason
-from latest
-left join customer_records using (customer_id);
+    * exclude (broken_rule),
+    case when exclusion_reason is null then broken_rule end as rejection_reason
+from classified;
 
 create or replace temp table item_records as
 with latest as (
     select
-        trim(subscription_item_id) as subscription_item_id,
-        trim(subscription_id) as subscription_id,
-        trim(plan_id) as plan_id,
+        nullif(trim(subscription_item_id), '') as subscription_item_id,
+        nullif(trim(subscription_id), '') as subscription_id,
+        nullif(trim(plan_id), '') as plan_id,
         coalesce(quantity, 1) as quantity,
         unit_price,
         discount_percent,
@@ -118,84 +162,127 @@ with latest as (
         valid_to,
         coalesce(is_deleted, false) as is_deleted,
         count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by trim(subscription_item_id)) - count(*) over latest_first as superseded_versions
+        count(*) over (partition by nullif(trim(subscription_item_id), '')) - count(*) over latest_first
+            as superseded_versions
     from subscription_items
-    window latest_first as (partition by trim(subscription_item_id) order by updated_at desc nulls last)
-    qualify row_number() over latest_first = 1
+    window latest_first as (partition by nullif(trim(subscription_item_id), '') order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1 or nullif(trim(subscription_item_id), '') is null
+),
+
+classified as (
+    select
+        latest.* exclude (is_deleted, duplicate_copies, superseded_versions),
+        case when latest.subscription_item_id is not null then latest.duplicate_copies else 0 end
+            as duplicate_copies,
+        case when latest.subscription_item_id is not null then latest.superseded_versions else 0 end
+            as superseded_versions,
+        -- a deleted plan takes its items too
+        case
+            when latest.is_deleted then 'soft deleted'
+            when plans.exclusion_reason is not null then 'parent soft deleted'
+            else inherited(subscriptions.exclusion_reason)
+        end as exclusion_reason,
+        case
+            when latest.subscription_item_id is null then 'missing key'
+            when subscriptions.subscription_id is null then 'subscription not found'
+            when subscriptions.rejection_reason is not null then 'subscription rejected'
+            when plans.plan_id is null then 'plan not found'
+            when plans.rejection_reason is not null then 'plan rejected'
+            when latest.unit_price < 0 then 'negative unit_price'
+            when latest.quantity < 0 then 'negative quantity'
+            when latest.discount_amount < 0 then 'negative discount_amount'
+            when latest.discount_percent < 0 or latest.discount_percent > 100 then 'discount_percent outside 0-100'
+            when latest.valid_from is null then 'missing valid_from'
+            when latest.valid_to < latest.valid_from then 'valid_to before valid_from'
+            -- a usage item needs no price: it never carries MRR
+            when latest.unit_price is null and plans.price is null and plans.charge_type = 'recurring'
+                then 'missing price'
+        end as broken_rule
+    from latest
+    left join subscription_records as subscriptions using (subscription_id)
+    left join plan_records as plans using (plan_id)
 )
 
 select
-    latest.* exclude (is_deleted),
-    -- a deleted plan takes its items too
-    case
-        when latest.is_deleted then 'soft deleted'
-        when plan_records.exclusion_reason is not null then 'parent soft deleted'
-        else inherited(subscription_records.exclusion_reason)
-    end as exclusion_reason
-from latest
-left join subscription_records using (subscription_id)
-left join plan_records using (plan_id);
+    * exclude (broken_rule),
+    case when exclusion_reason is null then broken_rule end as rejection_reason
+from classified;
 
 create or replace temp table invoice_records as
 with latest as (
     select
-        trim(invoice_id) as invoice_id,
-        trim(customer_id) as customer_id,
+        nullif(trim(invoice_id), '') as invoice_id,
+        nullif(trim(customer_id), '') as customer_id,
         lower(trim(status)) as status,
-        upper(trim(currency)) as currency,
+        nullif(upper(trim(currency)), '') as currency,
         issued_at,
         due_at,
         paid_at,
         coalesce(is_deleted, false) as is_deleted,
         count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by trim(invoice_id)) - count(*) over latest_first as superseded_versions
+        count(*) over (partition by nullif(trim(invoice_id), '')) - count(*) over latest_first as superseded_versions
     from invoices
-    window latest_first as (partition by trim(invoice_id) order by updated_at desc nulls last)
-    qualify row_number() over latest_first = 1
-)
+    window latest_first as (partition by nullif(trim(invoice_id), '') order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1 or nullif(trim(invoice_id), '') is null
+),
 
-select
-    latest.* exclude (is_deleted),
-    case when latest.is_deleted then 'soft deleted' else inherited(customer_records.exclusion_reason) end
-        as exclusion_reason
-from latest
-left join customer_records using (customer_id);
-
-create or replace temp table line_records as
-with latest as (
+classified as (
     select
-        trim(invoice_line_id) as invoice_line_id,
-        trim(invoice_id) as invoice_id,
-        lower(trim(line_type)) as line_type,
-        period_start,
-        period_end,
-        amount - coalesce(discount_amount, 0) as net_amount,
-        count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by trim(invoice_line_id)) - count(*) over latest_first as superseded_versions
-    from invoice_lines
-    window latest_first as (partition by trim(invoice_line_id) order by updated_at desc nulls last)
-    qualify row_number() over latest_first = 1
+        latest.* exclude (is_deleted, duplicate_copies, superseded_versions),
+        case when latest.invoice_id is not null then latest.duplicate_copies else 0 end as duplicate_copies,
+        case when latest.invoice_id is not null then latest.superseded_versions else 0 end as superseded_versions,
+        case when latest.is_deleted then 'soft deleted' else inherited(customers.exclusion_reason) end
+            as exclusion_reason,
+        case
+            when latest.invoice_id is null then 'missing key'
+            when customers.customer_id is null then 'customer not found'
+            when customers.rejection_reason is not null then 'customer rejected'
+            when latest.status is null or latest.status not in ('draft', 'open', 'paid', 'uncollectible', 'void')
+                then 'unknown status'
+            when latest.issued_at is null then 'missing issued_at'
+        end as broken_rule
+    from latest
+    left join customer_records as customers using (customer_id)
 )
 
 select
-    latest.*,
-    inherited(invoice_records.exclusion_reason) as exclusion_reason
-from latest
-left join invoice_records using (invoice_id);
+    * exclude (broken_rule),
+    case when exclusion_reason is null then broken_rule end as rejection_reason
+from classified;
 
--- 2. FX: one record per day and currency pair; identical copies count once, and a
---    day with two different rates for a pair (or a rate not above 0) has no usable
---    rate. The direct rates to the reporting currency are what converts.
+-- 2. FX: one record per day and currency pair; identical copies count once. Two
+--    different rates for a pair on a day reject the record, and so does a rate that
+--    is missing or not above 0. The direct rates to the reporting currency convert.
 create or replace temp table fx_records as
+with keyed as (
+    select
+        rate_date,
+        nullif(upper(trim(from_currency)), '') as from_currency,
+        nullif(upper(trim(to_currency)), '') as to_currency,
+        rate,
+        -- a row without a key is a record of its own
+        case
+            when rate_date is null or nullif(trim(from_currency), '') is null or nullif(trim(to_currency), '') is null
+                then row_number() over ()
+        end as unkeyed_row
+    from fx_rates
+)
+
 select
     rate_date,
-    upper(trim(from_currency)) as from_currency,
-    upper(trim(to_currency)) as to_currency,
+    from_currency,
+    to_currency,
     min(rate)::decimal(38, 12) as rate,
     count(*) as raw_rows,
-    count(distinct rate) as distinct_rates
-from fx_rates
-group by all;
+    -- a missing rate is a rate of its own
+    count(distinct rate) + max(case when rate is null then 1 else 0 end) as distinct_rates,
+    case
+        when any_value(unkeyed_row) is not null then 'missing key'
+        when count(distinct rate) + max(case when rate is null then 1 else 0 end) > 1 then 'conflicting rates'
+        when min(rate) is null or min(rate) <= 0 then 'non-positive rate'
+    end as rejection_reason
+from keyed
+group by rate_date, from_currency, to_currency, unkeyed_row;
 
 create or replace temp table fx_to_reporting as
 select
@@ -203,126 +290,185 @@ select
     rate_date,
     rate
 from fx_records
-where to_currency = getvariable('reporting_currency') and distinct_rates = 1 and rate > 0;
+where to_currency = getvariable('reporting_currency') and rejection_reason is null;
 
--- 3. Items: kept ones of started subscriptions on recurring plans (usage plans are
---    never MRR); the monthly value in the plan's currency (spec section 3), then in
---    the reporting currency at the latest rate on or before the day of valid_from.
-create or replace temp table items_valued as
-with priced as (
+-- An invoice also needs a rate (at its issue day), and a line a valid invoice.
+create or replace temp table invoices_converted as
+select
+    invoices.*,
+    invoices.issued_at::date as issued_date,
+    date_trunc('month', invoices.issued_at)::date as month,
+    case when invoices.currency = getvariable('reporting_currency') then 1::decimal(38, 12) else fx.rate end
+        as rate
+from invoice_records as invoices
+asof left join fx_to_reporting as fx
+    on invoices.currency = fx.currency and invoices.issued_at::date >= fx.rate_date;
+
+update invoices_converted set rejection_reason = 'no fx rate'
+where exclusion_reason is null and rejection_reason is null and rate is null;
+
+create or replace temp table line_records as
+with latest as (
     select
-        subscriptions.customer_id,
-        items.subscription_id,
-        items.plan_id,
-        subscriptions.started_at,
-        subscriptions.trial_end_at,
-        subscriptions.ended_at,
-        subscriptions.cancel_at,
-        items.valid_from,
-        items.valid_to,
-        plans.currency,
-        -- Percent first, then the fixed amount, floored at zero. The raw decimals have
-        -- 4 places, so this product is exact (at most 10 places).
-        greatest(
-            coalesce(items.unit_price, plans.price) * items.quantity
-            * (100 - case when getvariable('apply_discounts') then coalesce(items.discount_percent, 0) else 0 end)
-            * 0.01
-            - case when getvariable('apply_discounts') then coalesce(items.discount_amount, 0) else 0 end,
-            0
-        ) as period_amount,
-        -- factor (spec section 3) = numerator / denominator, over the interval count
-        case plans.billing_interval when 'day' then 365 when 'week' then 52 else 1 end as factor_numerator,
-        case plans.billing_interval
-            when 'day' then 12 when 'week' then 12 when 'month' then 1 when 'quarter' then 3 when 'year' then 12
-        end * plans.billing_interval_count as denominator
-    from item_records as items
-    inner join subscription_records as subscriptions using (subscription_id)
-    inner join plan_records as plans using (plan_id)
-    where
-        items.exclusion_reason is null
-        and plans.charge_type = 'recurring'
-        and subscriptions.started_at is not null
+        nullif(trim(invoice_line_id), '') as invoice_line_id,
+        nullif(trim(invoice_id), '') as invoice_id,
+        lower(trim(line_type)) as line_type,
+        quantity,
+        amount,
+        discount_amount,
+        period_start,
+        period_end,
+        count(*) over latest_first - 1 as duplicate_copies,
+        count(*) over (partition by nullif(trim(invoice_line_id), '')) - count(*) over latest_first
+            as superseded_versions
+    from invoice_lines
+    window latest_first as (partition by nullif(trim(invoice_line_id), '') order by updated_at desc nulls last)
+    qualify row_number() over latest_first = 1 or nullif(trim(invoice_line_id), '') is null
 ),
 
-monthly as (
+classified as (
     select
-        *,
-        -- period_amount x factor, exact to 12 places and rounded half up: DuckDB would
-        -- divide decimals as doubles, so the division is done on whole numbers (the
-        -- amount in units of 10^-12).
-        cast(
-            (cast(period_amount::decimal(38, 12) * factor_numerator * 1000000000000 as hugeint) * 2 + denominator)
-            // (2 * denominator) as decimal(38, 0)
-        ) * 0.000000000001 as monthly_amount
-    from priced
+        latest.invoice_line_id,
+        latest.invoice_id,
+        latest.line_type,
+        latest.period_start,
+        latest.period_end,
+        latest.amount - coalesce(latest.discount_amount, 0) as net_amount,
+        case when latest.invoice_line_id is not null then latest.duplicate_copies else 0 end as duplicate_copies,
+        case when latest.invoice_line_id is not null then latest.superseded_versions else 0 end
+            as superseded_versions,
+        inherited(invoices.exclusion_reason) as exclusion_reason,
+        case
+            when latest.invoice_line_id is null then 'missing key'
+            when invoices.invoice_id is null then 'invoice not found'
+            when invoices.rejection_reason is not null then 'invoice rejected'
+            when latest.line_type is null or latest.line_type not in ('subscription', 'proration', 'usage', 'one_time', 'setup')
+                then 'unknown line_type'
+            when latest.amount is null then 'missing amount'
+            when latest.quantity < 0 then 'negative quantity'
+            when latest.discount_amount < 0 then 'negative discount_amount'
+        end as broken_rule
+    from latest
+    left join invoices_converted as invoices using (invoice_id)
 )
 
 select
-    monthly.customer_id,
-    monthly.plan_id,
+    * exclude (broken_rule),
+    case when exclusion_reason is null then broken_rule end as rejection_reason
+from classified;
+
+-- 3. Items: the kept ones with their subscription's dates and their plan's terms,
+--    converted at the latest rate on or before the day of valid_from (an item without
+--    one is rejected, whatever its plan); then the monthly value of those of started
+--    subscriptions on recurring plans (usage plans are never MRR), spec section 3.
+create or replace temp table items_converted as
+select
+    items.subscription_item_id,
+    items.plan_id,
+    items.quantity,
+    items.unit_price,
+    items.discount_percent,
+    items.discount_amount,
+    items.valid_from,
+    items.valid_to,
+    subscriptions.customer_id,
+    subscriptions.started_at,
+    subscriptions.trial_end_at,
+    subscriptions.ended_at,
+    subscriptions.cancel_at,
+    plans.charge_type,
+    plans.billing_interval,
+    plans.billing_interval_count,
+    plans.price,
+    case when plans.currency = getvariable('reporting_currency') then 1::decimal(38, 12) else fx.rate end as rate
+from item_records as items
+inner join subscription_records as subscriptions using (subscription_id)
+inner join plan_records as plans using (plan_id)
+asof left join fx_to_reporting as fx
+    on plans.currency = fx.currency and items.valid_from::date >= fx.rate_date
+where items.exclusion_reason is null and items.rejection_reason is null;
+
+update item_records set rejection_reason = 'no fx rate'
+from items_converted
+where item_records.subscription_item_id = items_converted.subscription_item_id and items_converted.rate is null;
+
+create or replace temp table items_valued as
+with priced as (
+    select
+        *,
+        -- Percent first, then the fixed amount, floored at zero. The raw decimals have
+        -- 4 places, so this product is exact (at most 10 places).
+        greatest(
+            coalesce(unit_price, price) * quantity
+            * (100 - case when getvariable('apply_discounts') then coalesce(discount_percent, 0) else 0 end)
+            * 0.01
+            - case when getvariable('apply_discounts') then coalesce(discount_amount, 0) else 0 end,
+            0
+        ) as period_amount,
+        -- factor (spec section 3) = numerator / denominator, over the interval count
+        case billing_interval when 'day' then 365 when 'week' then 52 else 1 end as factor_numerator,
+        case billing_interval
+            when 'day' then 12 when 'week' then 12 when 'month' then 1 when 'quarter' then 3 when 'year' then 12
+        end * billing_interval_count as denominator
+    from items_converted
+    where
+        rate is not null
+        and charge_type = 'recurring'
+        and started_at is not null
+)
+
+select
+    customer_id,
+    plan_id,
     -- a trial still running on as_of_date (the forward marts report its part)
-    monthly.trial_end_at::date > getvariable('as_of_date') as is_trial_after_as_of,
+    coalesce(trial_end_at::date > getvariable('as_of_date'), false) as is_trial_after_as_of,
     -- greatest/least ignore nulls in DuckDB, as the spec wants
     greatest(
-        monthly.valid_from,
-        monthly.started_at,
-        case when not getvariable('include_trials') then monthly.trial_end_at end
+        valid_from,
+        started_at,
+        case when not getvariable('include_trials') then trial_end_at end
     )::date as start_date,
-    least(monthly.valid_to, monthly.ended_at, monthly.cancel_at)::date as end_date,
+    least(valid_to, ended_at, cancel_at)::date as end_date,
+    -- period_amount x factor, exact to 12 places and rounded half up (DuckDB would
+    -- divide decimals as doubles, so the division is done on whole numbers: the
+    -- amount in units of 10^-12), then converted
     cast(
-        monthly.monthly_amount::decimal(38, 12)
-        * case when monthly.currency = getvariable('reporting_currency') then 1 else fx.rate end
+        cast(
+            (cast(period_amount::decimal(38, 12) * factor_numerator * 1000000000000 as hugeint) * 2 + denominator)
+            // (2 * denominator) as decimal(38, 0)
+        ) * 0.000000000001 * rate
         as decimal(38, 12)
     ) as monthly_amount_reporting
-from monthly
-asof left join fx_to_reporting as fx
-    on monthly.currency = fx.currency and monthly.valid_from::date >= fx.rate_date;
+from priced;
 
--- 4. Invoices of kept customers converted at the latest rate on or before the issue
---    day; revenue lines: the latest line versions of the invoices in an included
---    status issued by as_of_date, net of discount, converted.
-create or replace temp table invoices_converted as
-select
-    invoices.invoice_id,
-    invoices.customer_id,
-    invoices.status,
-    invoices.issued_at::date as issued_date,
-    invoices.due_at::date as due_date,
-    invoices.paid_at::date as paid_date,
-    date_trunc('month', invoices.issued_at)::date as month,
-    case
-        when invoices.currency = getvariable('reporting_currency') then 1::decimal(38, 12)
-        else fx.rate
-    end as rate
-from invoice_records as invoices
-asof left join fx_to_reporting as fx
-    on invoices.currency = fx.currency and invoices.issued_at::date >= fx.rate_date
-where invoices.exclusion_reason is null;
-
+-- 4. Revenue lines: the kept lines of invoices in an included status issued by
+--    as_of_date, net of discount, converted at the invoice's rate.
 create or replace temp table revenue_lines as
 select
-    invoices_converted.month,
-    invoices_converted.customer_id,
+    invoices.month,
+    invoices.customer_id,
     lines.line_type,
     lines.period_start,
     lines.period_end,
     -- 4 places x 8 places: exact in 12
-    cast(lines.net_amount * invoices_converted.rate as decimal(38, 12)) as net_amount_reporting
+    cast(lines.net_amount * invoices.rate as decimal(38, 12)) as net_amount_reporting
 from line_records as lines
-inner join invoices_converted using (invoice_id)
+inner join invoices_converted as invoices using (invoice_id)
 where
-    invoices_converted.status in ('open', 'paid', 'uncollectible')
-    and invoices_converted.issued_date <= getvariable('as_of_date');
+    lines.exclusion_reason is null
+    and lines.rejection_reason is null
+    and invoices.status in ('open', 'paid', 'uncollectible')
+    and invoices.issued_date <= getvariable('as_of_date');
 
 create or replace temp table customers_kept as
-select * exclude (exclusion_reason, duplicate_copies, superseded_versions)
+select customer_id, country_code, segment, created_at
 from customer_records
-where exclusion_reason is null;
+where exclusion_reason is null and rejection_reason is null;
 
 create or replace temp table plans_kept as
 select plan_id, plan_name, product_name
 from plan_records
-where exclusion_reason is null;
+where exclusion_reason is null and rejection_reason is null;
 
 -- 5. The month spine: first month with any activity through the month of as_of_date,
 --    each with its snapshot day (the last day, or as_of_date in its own month).
@@ -746,22 +892,29 @@ where month >= (select min(month) from customer_months);
 --    a rejected rate (a second rate for a day and pair).
 create or replace table handwritten.audit_raw_row_accounting as
 with records as (
-    select 'customers' as source_table, exclusion_reason, duplicate_copies, superseded_versions, 0 as conflicting_rows
+    select 'customers' as source_table, exclusion_reason, rejection_reason, duplicate_copies, superseded_versions,
+        0 as conflicting_rows
     from customer_records
     union all
-    select 'plans', exclusion_reason, duplicate_copies, superseded_versions, 0 from plan_records
+    select 'plans', exclusion_reason, rejection_reason, duplicate_copies, superseded_versions, 0 from plan_records
     union all
-    select 'subscriptions', exclusion_reason, duplicate_copies, superseded_versions, 0 from subscription_records
+    select 'subscriptions', exclusion_reason, rejection_reason, duplicate_copies, superseded_versions, 0
+    from subscription_records
     union all
-    select 'subscription_items', exclusion_reason, duplicate_copies, superseded_versions, 0 from item_records
+    select 'subscription_items', exclusion_reason, rejection_reason, duplicate_copies, superseded_versions, 0
+    from item_records
     union all
-    select 'invoices', exclusion_reason, duplicate_copies, superseded_versions, 0 from invoice_records
+    select 'invoices', exclusion_reason, rejection_reason, duplicate_copies, superseded_versions, 0
+    from invoices_converted
     union all
-    select 'invoice_lines', exclusion_reason, duplicate_copies, superseded_versions, 0 from line_records
+    select 'invoice_lines', exclusion_reason, rejection_reason, duplicate_copies, superseded_versions, 0
+    from line_records
     union all
+    -- every row of a key with conflicting rates is rejected, none a copy
     select
         'fx_rates',
-        case when distinct_rates > 1 or rate <= 0 then 'rejected' end,
+        null,
+        rejection_reason,
         greatest(raw_rows - greatest(distinct_rates, 1), 0),
         0,
         greatest(distinct_rates - 1, 0)
@@ -771,7 +924,7 @@ with records as (
 by_disposition as (
     select
         source_table,
-        coalesce(exclusion_reason, 'kept') as disposition,
+        coalesce(exclusion_reason, case when rejection_reason is not null then 'rejected' end, 'kept') as disposition,
         count(*) as winning_rows,
         sum(duplicate_copies) as duplicate_copies,
         sum(superseded_versions) as superseded_versions,
@@ -793,3 +946,21 @@ cross join lateral (
         ('rejected', by_disposition.conflicting_rows)
 ) as counted (disposition, row_count)
 group by all;
+
+-- 15. audit_rejected_records: every rejected record with the first rule it breaks.
+create or replace table handwritten.audit_rejected_records as
+select 'customers' as source_table, customer_id as record_id, rejection_reason as reason
+from customer_records where rejection_reason is not null
+union all
+select 'plans', plan_id, rejection_reason from plan_records where rejection_reason is not null
+union all
+select 'subscriptions', subscription_id, rejection_reason from subscription_records where rejection_reason is not null
+union all
+select 'subscription_items', subscription_item_id, rejection_reason from item_records where rejection_reason is not null
+union all
+select 'invoices', invoice_id, rejection_reason from invoices_converted where rejection_reason is not null
+union all
+select 'invoice_lines', invoice_line_id, rejection_reason from line_records where rejection_reason is not null
+union all
+select 'fx_rates', from_currency || '>' || to_currency || '@' || rate_date::varchar, rejection_reason
+from fx_records where rejection_reason is not null;
