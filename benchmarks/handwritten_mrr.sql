@@ -25,6 +25,7 @@ set variable as_of_date = coalesce(getvariable('as_of_date'), date '2026-10-31')
 set variable reporting_currency = coalesce(getvariable('reporting_currency'), 'USD');
 set variable include_trials = coalesce(getvariable('include_trials'), false);
 set variable apply_discounts = coalesce(getvariable('apply_discounts'), true);
+set variable forward_months = coalesce(getvariable('forward_months'), 12);
 set variable reconciliation_tolerance = coalesce(getvariable('reconciliation_tolerance'), 1)::decimal(38, 12);
 
 create schema if not exists handwritten;
@@ -964,3 +965,185 @@ select 'invoice_lines', invoice_line_id, rejection_reason from line_records wher
 union all
 select 'fx_rates', from_currency || '>' || to_currency || '@' || rate_date::varchar, rejection_reason
 from fx_records where rejection_reason is not null;
+
+-- 16. fct_mrr_growth: closing MRR and ARPA against earlier months of the window;
+--    null where the earlier month is outside it or its value is 0.
+create or replace table handwritten.fct_mrr_growth as
+with earlier as (
+    select
+        month,
+        closing_mrr,
+        arpa,
+        lag(closing_mrr, 1) over by_month as closing_1,
+        lag(closing_mrr, 6) over by_month as closing_6,
+        lag(closing_mrr, 12) over by_month as closing_12,
+        lag(arpa, 12) over by_month as arpa_12
+    from handwritten.fct_mrr_movements
+    window by_month as (order by month)
+)
+
+select
+    month,
+    closing_mrr,
+    (closing_mrr::double / nullif(closing_1, 0) - 1)::decimal(28, 10) as mrr_growth_mom,
+    (closing_mrr::double / nullif(closing_12, 0) - 1)::decimal(28, 10) as mrr_growth_yoy,
+    (power(closing_mrr::double / nullif(closing_6, 0)::double, 1 / 6) - 1)::decimal(28, 10) as cmgr_6m,
+    (power(closing_mrr::double / nullif(closing_12, 0)::double, 1 / 12) - 1)::decimal(28, 10) as cmgr_12m,
+    arpa,
+    (arpa::double / nullif(arpa_12, 0) - 1)::decimal(28, 10) as arpa_growth_yoy
+from earlier;
+
+-- 17. The forward months: the months after the month of as_of_date, each snapshot
+--    on its last day, with the data as it stands (scheduled ends remove MRR, later
+--    item versions add or change it). One join of the items with those days gives
+--    each customer's MRR and the part of it from trials still running on as_of_date.
+create or replace temp table forward_months as
+select
+    months_ahead::integer as months_ahead,
+    (date_trunc('month', getvariable('as_of_date')) + to_months(months_ahead))::date as month,
+    last_day(date_trunc('month', getvariable('as_of_date')) + to_months(months_ahead)) as snapshot_date
+from range(1, getvariable('forward_months') + 1) as r (months_ahead);
+
+create or replace temp table forward_amounts as
+select
+    forward_months.months_ahead,
+    items_valued.customer_id,
+    sum(items_valued.monthly_amount_reporting) as amount,
+    sum(items_valued.monthly_amount_reporting) filter (where items_valued.is_trial_after_as_of) as trial_amount
+from items_valued
+inner join forward_months
+    on
+        items_valued.start_date <= forward_months.snapshot_date
+        and coalesce(items_valued.end_date, date '9999-12-31') > forward_months.snapshot_date
+group by all;
+
+-- The customer series continues from the month of as_of_date (months_ahead 0);
+-- a start is new only for a customer that never had MRR, in the past or in an
+-- earlier forward month.
+create or replace temp table forward_customer_months as
+with series as (
+    select
+        0 as months_ahead,
+        customer_id,
+        mrr
+    from customer_months
+    where month = date_trunc('month', getvariable('as_of_date'))
+    union all
+    select
+        months_ahead,
+        customer_id,
+        round(amount, 6)::decimal(28, 6)
+    from forward_amounts
+    where round(amount, 6) > 0
+),
+
+neighbours as (
+    select
+        months_ahead,
+        customer_id,
+        mrr,
+        lag(months_ahead) over by_customer as prior_months_ahead,
+        lag(mrr) over by_customer as prior_mrr,
+        lead(months_ahead) over by_customer as next_months_ahead
+    from series
+    window by_customer as (partition by customer_id order by months_ahead)
+),
+
+rows as (
+    select
+        months_ahead,
+        customer_id,
+        mrr,
+        case when prior_months_ahead = months_ahead - 1 then prior_mrr else 0 end::decimal(28, 6) as previous_mrr,
+        prior_months_ahead is not null as paid_before
+    from neighbours
+    where months_ahead >= 1
+    union all
+    select
+        months_ahead + 1,
+        customer_id,
+        0::decimal(28, 6),
+        mrr,
+        true
+    from neighbours
+    where
+        (next_months_ahead is null or next_months_ahead != months_ahead + 1)
+        and months_ahead < getvariable('forward_months')
+)
+
+select
+    rows.months_ahead,
+    rows.customer_id,
+    rows.mrr,
+    rows.previous_mrr,
+    case
+        when rows.mrr = 0 then 'churn'
+        when rows.previous_mrr = 0 and not rows.paid_before and history.customer_id is null then 'new'
+        when rows.previous_mrr = 0 then 'reactivation'
+        when rows.mrr > rows.previous_mrr then 'expansion'
+        when rows.mrr < rows.previous_mrr then 'contraction'
+        else 'retained'
+    end as movement_type,
+    (rows.mrr - rows.previous_mrr)::decimal(28, 6) as movement_amount
+from rows
+left join (select distinct customer_id from customer_months) as history using (customer_id);
+
+-- 18. fct_mrr_committed: the bridge of every forward month, and the part of its
+--    closing MRR from trials still running on as_of_date (0 when trials count).
+create or replace table handwritten.fct_mrr_committed as
+with monthly as (
+    select
+        months_ahead,
+        sum(previous_mrr) as opening_mrr,
+        sum(movement_amount) filter (where movement_type = 'new') as new_mrr,
+        sum(movement_amount) filter (where movement_type = 'expansion') as expansion_mrr,
+        sum(movement_amount) filter (where movement_type = 'contraction') as contraction_mrr,
+        sum(movement_amount) filter (where movement_type = 'churn') as churned_mrr,
+        sum(movement_amount) filter (where movement_type = 'reactivation') as reactivation_mrr,
+        sum(movement_amount) as net_new_mrr,
+        sum(mrr) as closing_mrr,
+        count(*) filter (where previous_mrr > 0) as opening_customers,
+        count(*) filter (where movement_type = 'new') as new_customers,
+        count(*) filter (where movement_type = 'expansion') as expansion_customers,
+        count(*) filter (where movement_type = 'contraction') as contraction_customers,
+        count(*) filter (where movement_type = 'churn') as churned_customers,
+        count(*) filter (where movement_type = 'reactivation') as reactivated_customers,
+        count(*) filter (where movement_type = 'retained') as retained_customers,
+        count(*) filter (where mrr > 0) as closing_customers
+    from forward_customer_months
+    group by months_ahead
+),
+
+trials as (
+    select
+        months_ahead,
+        sum(trial_amount) as trial_amount
+    from forward_amounts
+    where not getvariable('include_trials')
+    group by months_ahead
+)
+
+select
+    forward_months.month,
+    forward_months.months_ahead,
+    coalesce(monthly.opening_mrr, 0)::decimal(28, 6) as opening_mrr,
+    coalesce(monthly.new_mrr, 0)::decimal(28, 6) as new_mrr,
+    coalesce(monthly.expansion_mrr, 0)::decimal(28, 6) as expansion_mrr,
+    coalesce(monthly.contraction_mrr, 0)::decimal(28, 6) as contraction_mrr,
+    coalesce(monthly.churned_mrr, 0)::decimal(28, 6) as churned_mrr,
+    coalesce(monthly.reactivation_mrr, 0)::decimal(28, 6) as reactivation_mrr,
+    coalesce(monthly.net_new_mrr, 0)::decimal(28, 6) as net_new_mrr,
+    coalesce(monthly.closing_mrr, 0)::decimal(28, 6) as closing_mrr,
+    coalesce(monthly.opening_customers, 0)::integer as opening_customers,
+    coalesce(monthly.new_customers, 0)::integer as new_customers,
+    coalesce(monthly.expansion_customers, 0)::integer as expansion_customers,
+    coalesce(monthly.contraction_customers, 0)::integer as contraction_customers,
+    coalesce(monthly.churned_customers, 0)::integer as churned_customers,
+    coalesce(monthly.reactivated_customers, 0)::integer as reactivated_customers,
+    coalesce(monthly.retained_customers, 0)::integer as retained_customers,
+    coalesce(monthly.closing_customers, 0)::integer as closing_customers,
+    divide_exact(monthly.closing_mrr, nullif(monthly.closing_customers, 0))::decimal(28, 6) as arpa,
+    round(coalesce(trials.trial_amount, 0), 6)::decimal(28, 6) as trial_mrr
+from forward_months
+left join monthly using (months_ahead)
+left join trials using (months_ahead);

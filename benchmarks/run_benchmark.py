@@ -449,7 +449,7 @@ def mart_check(db: Path) -> dict:
 SCRIPT_MARTS = [
     "fct_mrr", "fct_mrr_movements", "fct_revenue", "fct_mrr_by_plan", "fct_churn",
     "fct_cohort_retention", "dim_customers", "fct_mrr_reconciliation",
-    "audit_raw_row_accounting", "audit_rejected_records",
+    "audit_raw_row_accounting", "audit_rejected_records", "fct_mrr_growth", "fct_mrr_committed",
 ]
 
 
