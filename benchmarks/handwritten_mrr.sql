@@ -26,6 +26,7 @@ set variable reporting_currency = coalesce(getvariable('reporting_currency'), 'U
 set variable include_trials = coalesce(getvariable('include_trials'), false);
 set variable apply_discounts = coalesce(getvariable('apply_discounts'), true);
 set variable forward_months = coalesce(getvariable('forward_months'), 12);
+set variable delinquent_after_days = coalesce(getvariable('delinquent_after_days'), 14);
 set variable reconciliation_tolerance = coalesce(getvariable('reconciliation_tolerance'), 1)::decimal(38, 12);
 
 create schema if not exists handwritten;
@@ -298,6 +299,8 @@ create or replace temp table invoices_converted as
 select
     invoices.*,
     invoices.issued_at::date as issued_date,
+    invoices.due_at::date as due_date,
+    invoices.paid_at::date as paid_date,
     date_trunc('month', invoices.issued_at)::date as month,
     case when invoices.currency = getvariable('reporting_currency') then 1::decimal(38, 12) else fx.rate end
         as rate
@@ -447,6 +450,7 @@ from priced;
 create or replace temp table revenue_lines as
 select
     invoices.month,
+    invoices.invoice_id,
     invoices.customer_id,
     lines.line_type,
     lines.period_start,
@@ -1147,3 +1151,122 @@ select
 from forward_months
 left join monthly using (months_ahead)
 left join trials using (months_ahead);
+
+-- 19. fct_mrr_at_risk: customers paying on as_of_date with a signal: a scheduled
+--    loss in the forward book, an overdue invoice (open or uncollectible, due before
+--    as_of_date and not paid by it), or MRR below that of three months before.
+create or replace table handwritten.fct_mrr_at_risk as
+with paying as (
+    select
+        customer_id,
+        segment,
+        country_code,
+        current_mrr
+    from handwritten.dim_customers
+    where current_mrr > 0
+),
+
+scheduled as (
+    select
+        forward_customer_months.customer_id,
+        -- the lowest committed MRR, 0 unless paying in every forward month
+        case
+            when count(*) filter (where forward_customer_months.mrr > 0) = getvariable('forward_months')
+                then min(forward_customer_months.mrr)
+            else 0
+        end as committed_min_mrr,
+        min(forward_months.month) filter (where forward_customer_months.mrr < paying.current_mrr)
+            as scheduled_change_month
+    from forward_customer_months
+    inner join paying using (customer_id)
+    inner join forward_months using (months_ahead)
+    group by all
+),
+
+overdue_invoices as (
+    select
+        invoices.invoice_id,
+        invoices.customer_id,
+        invoices.due_date,
+        coalesce(sum(revenue_lines.net_amount_reporting), 0) as amount
+    from invoices_converted as invoices
+    left join revenue_lines using (invoice_id)
+    where
+        invoices.exclusion_reason is null
+        and invoices.rejection_reason is null
+        and invoices.status in ('open', 'uncollectible')
+        and invoices.issued_date <= getvariable('as_of_date')
+        and invoices.due_date < getvariable('as_of_date')
+        and (invoices.paid_date is null or invoices.paid_date > getvariable('as_of_date'))
+    group by all
+),
+
+overdue as (
+    select
+        customer_id,
+        count(*) as overdue_invoices,
+        round(sum(amount), 6) as overdue_amount,
+        min(due_date) as oldest_due_date
+    from overdue_invoices
+    group by all
+),
+
+three_months_ago as (
+    select
+        customer_id,
+        mrr
+    from customer_months
+    where month = (date_trunc('month', getvariable('as_of_date')) - interval 3 month)::date
+),
+
+signals as (
+    select
+        paying.customer_id,
+        paying.segment,
+        paying.country_code,
+        paying.current_mrr,
+        scheduled.committed_min_mrr,
+        greatest(paying.current_mrr - scheduled.committed_min_mrr, 0) as scheduled_loss_mrr,
+        scheduled.scheduled_change_month,
+        scheduled.committed_min_mrr = 0 as is_scheduled_churn,
+        coalesce(overdue.overdue_invoices, 0) as overdue_invoices,
+        coalesce(overdue.overdue_amount, 0) as overdue_amount,
+        overdue.oldest_due_date,
+        getvariable('as_of_date') - overdue.oldest_due_date as days_overdue,
+        coalesce(getvariable('as_of_date') - overdue.oldest_due_date > getvariable('delinquent_after_days'), false)
+            as is_delinquent,
+        coalesce(three_months_ago.mrr, 0) as mrr_3_months_ago
+    from paying
+    inner join scheduled using (customer_id)
+    left join overdue using (customer_id)
+    left join three_months_ago using (customer_id)
+)
+
+select
+    customer_id,
+    segment,
+    country_code,
+    current_mrr::decimal(28, 6) as current_mrr,
+    committed_min_mrr::decimal(28, 6) as committed_min_mrr,
+    scheduled_loss_mrr::decimal(28, 6) as scheduled_loss_mrr,
+    scheduled_change_month,
+    is_scheduled_churn,
+    overdue_invoices::integer as overdue_invoices,
+    overdue_amount::decimal(28, 6) as overdue_amount,
+    oldest_due_date,
+    days_overdue::integer as days_overdue,
+    is_delinquent,
+    mrr_3_months_ago::decimal(28, 6) as mrr_3_months_ago,
+    current_mrr < mrr_3_months_ago as is_contracting,
+    (case when is_scheduled_churn or is_delinquent then current_mrr else scheduled_loss_mrr end)::decimal(28, 6)
+        as mrr_at_risk,
+    concat_ws(
+        ',',
+        case when is_scheduled_churn then 'scheduled_churn' end,
+        case when scheduled_loss_mrr > 0 and not is_scheduled_churn then 'scheduled_downgrade' end,
+        case when is_delinquent then 'delinquent' end,
+        case when overdue_invoices > 0 and not is_delinquent then 'overdue' end,
+        case when current_mrr < mrr_3_months_ago then 'contracting' end
+    ) as risk_reasons
+from signals
+where scheduled_loss_mrr > 0 or overdue_invoices > 0 or current_mrr < mrr_3_months_ago;
