@@ -26,6 +26,7 @@ set variable reporting_currency = coalesce(getvariable('reporting_currency'), 'U
 set variable include_trials = coalesce(getvariable('include_trials'), false);
 set variable apply_discounts = coalesce(getvariable('apply_discounts'), true);
 set variable forward_months = coalesce(getvariable('forward_months'), 12);
+set variable forecast_window_months = coalesce(getvariable('forecast_window_months'), 3);
 set variable delinquent_after_days = coalesce(getvariable('delinquent_after_days'), 14);
 set variable reconciliation_tolerance = coalesce(getvariable('reconciliation_tolerance'), 1)::decimal(38, 12);
 
@@ -1270,3 +1271,152 @@ select
     ) as risk_reasons
 from signals
 where scheduled_loss_mrr > 0 or overdue_invoices > 0 or current_mrr < mrr_3_months_ago;
+
+-- 20. The trend of every complete month (a month of the window whose last day is on
+--    or before as_of_date) over the w complete months ending with it: g, the average
+--    of new + reactivation + expansion MRR, rounded to 6 places; c, the average over
+--    those months with opening MRR of -(churned + contraction) / opening (each exact
+--    at 12 places), rounded to 8 places.
+create or replace temp table complete_month_trends as
+with complete as (
+    select
+        month,
+        row_number() over (order by month) as month_number,
+        closing_mrr,
+        new_mrr + reactivation_mrr + expansion_mrr as gains,
+        case
+            when opening_mrr > 0
+                then divide_exact(-(churned_mrr + contraction_mrr) * 1000000, (opening_mrr * 1000000)::bigint)
+        end as loss_rate
+    from handwritten.fct_mrr_movements
+    where last_day(month) <= getvariable('as_of_date')
+),
+
+windows as (
+    select
+        month,
+        month_number,
+        closing_mrr,
+        count(*) over trend_window as trend_months,
+        sum(gains) over trend_window as gains,
+        count(loss_rate) over trend_window as loss_rate_months,
+        sum(loss_rate) over trend_window as loss_rates
+    from complete
+    window trend_window as (order by month_number rows between getvariable('forecast_window_months') - 1 preceding and current row)
+)
+
+select
+    month,
+    month_number,
+    closing_mrr,
+    trend_months,
+    round(divide_exact(gains, trend_months), 6)::decimal(28, 6) as trend_gains,
+    coalesce(round(divide_exact(loss_rates, nullif(loss_rate_months, 0)), 8), 0)::decimal(28, 8) as trend_loss_rate
+from windows;
+
+-- 21. fct_mrr_forecast: from the closing MRR of the month of as_of_date, each forward
+--    month gains the larger of the trend's and the book's gains and loses the larger
+--    of the trend's rate on the month before and the book's losses, never below 0.
+create or replace table handwritten.fct_mrr_forecast as
+with recursive trend as (
+    select
+        coalesce(max(trend_months), 0)::integer as trend_months,
+        coalesce(max(trend_gains), 0)::decimal(28, 6) as trend_gains,
+        coalesce(max(trend_loss_rate), 0)::decimal(28, 8) as trend_loss_rate
+    from complete_month_trends
+    where month_number = (select max(month_number) from complete_month_trends)
+),
+
+inputs as (
+    select
+        committed.month,
+        committed.months_ahead,
+        committed.closing_mrr as committed_mrr,
+        committed.new_mrr + committed.reactivation_mrr + committed.expansion_mrr as scheduled_gains,
+        -(committed.churned_mrr + committed.contraction_mrr) as scheduled_losses,
+        trend.*
+    from handwritten.fct_mrr_committed as committed
+    cross join trend
+),
+
+path (months_ahead, forecast_mrr, forecast_gains, forecast_losses) as (
+    select
+        0,
+        coalesce(
+            (
+                select closing_mrr from handwritten.fct_mrr_movements
+                where month = date_trunc('month', getvariable('as_of_date'))
+            ),
+            0
+        )::decimal(28, 6),
+        null::decimal(28, 6),
+        null::decimal(28, 6)
+    union all
+    select
+        inputs.months_ahead,
+        greatest(
+            path.forecast_mrr + greatest(inputs.trend_gains, inputs.scheduled_gains)
+            - greatest(round(inputs.trend_loss_rate * path.forecast_mrr, 6), inputs.scheduled_losses),
+            0
+        )::decimal(28, 6),
+        greatest(inputs.trend_gains, inputs.scheduled_gains)::decimal(28, 6),
+        greatest(round(inputs.trend_loss_rate * path.forecast_mrr, 6), inputs.scheduled_losses)::decimal(28, 6)
+    from path
+    inner join inputs on inputs.months_ahead = path.months_ahead + 1
+)
+
+select
+    inputs.month,
+    inputs.months_ahead,
+    inputs.committed_mrr::decimal(28, 6) as committed_mrr,
+    path.forecast_mrr,
+    path.forecast_gains,
+    path.forecast_losses,
+    inputs.scheduled_gains::decimal(28, 6) as scheduled_gains,
+    inputs.scheduled_losses::decimal(28, 6) as scheduled_losses,
+    inputs.trend_gains,
+    inputs.trend_loss_rate,
+    inputs.trend_months
+from inputs
+inner join path using (months_ahead);
+
+-- 22. fct_mrr_forecast_backtest: for every complete month M with w complete months
+--    ending with it, the forecast from its trend alone, h months ahead while M + h is
+--    still a complete month, against the closing MRR then.
+create or replace table handwritten.fct_mrr_forecast_backtest as
+with recursive path (month, month_number, trend_gains, trend_loss_rate, horizon_months, forecast_mrr) as (
+    select
+        month,
+        month_number,
+        trend_gains,
+        trend_loss_rate,
+        0,
+        closing_mrr::decimal(28, 6)
+    from complete_month_trends
+    where trend_months = getvariable('forecast_window_months')
+    union all
+    select
+        month,
+        month_number,
+        trend_gains,
+        trend_loss_rate,
+        horizon_months + 1,
+        greatest(forecast_mrr + trend_gains - round(trend_loss_rate * forecast_mrr, 6), 0)::decimal(28, 6)
+    from path
+    where
+        horizon_months < getvariable('forward_months')
+        and month_number + horizon_months < (select max(month_number) from complete_month_trends)
+)
+
+select
+    path.month as forecast_month,
+    path.horizon_months::integer as horizon_months,
+    target.month as target_month,
+    path.forecast_mrr,
+    target.closing_mrr::decimal(28, 6) as actual_mrr,
+    (path.forecast_mrr - target.closing_mrr)::decimal(28, 6) as error,
+    (abs(path.forecast_mrr - target.closing_mrr)::double / nullif(target.closing_mrr, 0))::decimal(28, 10)
+        as abs_pct_error
+from path
+inner join complete_month_trends as target on path.month_number + path.horizon_months = target.month_number
+where path.horizon_months >= 1;

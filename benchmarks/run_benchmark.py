@@ -450,7 +450,7 @@ SCRIPT_MARTS = [
     "fct_mrr", "fct_mrr_movements", "fct_revenue", "fct_mrr_by_plan", "fct_churn",
     "fct_cohort_retention", "dim_customers", "fct_mrr_reconciliation",
     "audit_raw_row_accounting", "audit_rejected_records", "fct_mrr_growth", "fct_mrr_committed",
-    "fct_mrr_at_risk",
+    "fct_mrr_at_risk", "fct_mrr_forecast", "fct_mrr_forecast_backtest",
 ]
 
 
