@@ -27,6 +27,7 @@ set variable include_trials = coalesce(getvariable('include_trials'), false);
 set variable apply_discounts = coalesce(getvariable('apply_discounts'), true);
 set variable forward_months = coalesce(getvariable('forward_months'), 12);
 set variable forecast_window_months = coalesce(getvariable('forecast_window_months'), 3);
+set variable close_after_days = coalesce(getvariable('close_after_days'), 5);
 set variable delinquent_after_days = coalesce(getvariable('delinquent_after_days'), 14);
 set variable reconciliation_tolerance = coalesce(getvariable('reconciliation_tolerance'), 1)::decimal(38, 12);
 
@@ -1420,3 +1421,182 @@ select
 from path
 inner join complete_month_trends as target on path.month_number + path.horizon_months = target.month_number
 where path.horizon_months >= 1;
+
+-- 23. fct_monthly_metrics: every published monthly figure, one row per month and
+--    metric, with the day its month closes (close_after_days after its last day).
+create or replace table handwritten.fct_monthly_metrics as
+with long as (
+    select
+        month,
+        metric,
+        'fct_mrr_movements' as source_model,
+        metric_value
+    from (
+        select
+            month,
+            opening_mrr::decimal(38, 10) as opening_mrr,
+            new_mrr::decimal(38, 10) as new_mrr,
+            expansion_mrr::decimal(38, 10) as expansion_mrr,
+            contraction_mrr::decimal(38, 10) as contraction_mrr,
+            churned_mrr::decimal(38, 10) as churned_mrr,
+            reactivation_mrr::decimal(38, 10) as reactivation_mrr,
+            net_new_mrr::decimal(38, 10) as net_new_mrr,
+            closing_mrr::decimal(38, 10) as closing_mrr,
+            opening_customers::decimal(38, 10) as opening_customers,
+            new_customers::decimal(38, 10) as new_customers,
+            expansion_customers::decimal(38, 10) as expansion_customers,
+            contraction_customers::decimal(38, 10) as contraction_customers,
+            churned_customers::decimal(38, 10) as churned_customers,
+            reactivated_customers::decimal(38, 10) as reactivated_customers,
+            retained_customers::decimal(38, 10) as retained_customers,
+            closing_customers::decimal(38, 10) as closing_customers,
+            arpa::decimal(38, 10) as arpa
+        from handwritten.fct_mrr_movements
+    ) unpivot include nulls (
+        metric_value for metric in (
+            opening_mrr,
+            new_mrr,
+            expansion_mrr,
+            contraction_mrr,
+            churned_mrr,
+            reactivation_mrr,
+            net_new_mrr,
+            closing_mrr,
+            opening_customers,
+            new_customers,
+            expansion_customers,
+            contraction_customers,
+            churned_customers,
+            reactivated_customers,
+            retained_customers,
+            closing_customers,
+            arpa
+        )
+    )
+    union all
+    select
+        month,
+        metric,
+        'fct_churn' as source_model,
+        metric_value
+    from (
+        select
+            month,
+            logo_churn_rate::decimal(38, 10) as logo_churn_rate,
+            gross_mrr_churn_rate::decimal(38, 10) as gross_mrr_churn_rate,
+            net_mrr_churn_rate::decimal(38, 10) as net_mrr_churn_rate,
+            net_revenue_retention::decimal(38, 10) as net_revenue_retention,
+            gross_revenue_retention::decimal(38, 10) as gross_revenue_retention,
+            quick_ratio::decimal(38, 10) as quick_ratio
+        from handwritten.fct_churn
+    ) unpivot include nulls (
+        metric_value for metric in (
+            logo_churn_rate,
+            gross_mrr_churn_rate,
+            net_mrr_churn_rate,
+            net_revenue_retention,
+            gross_revenue_retention,
+            quick_ratio
+        )
+    )
+    union all
+    select
+        month,
+        metric,
+        'fct_revenue' as source_model,
+        metric_value
+    from (
+        select
+            month,
+            recurring_revenue::decimal(38, 10) as recurring_revenue,
+            usage_revenue::decimal(38, 10) as usage_revenue,
+            one_time_revenue::decimal(38, 10) as one_time_revenue,
+            setup_revenue::decimal(38, 10) as setup_revenue,
+            total_revenue::decimal(38, 10) as total_revenue
+        from handwritten.fct_revenue
+    ) unpivot include nulls (
+        metric_value for metric in (
+            recurring_revenue,
+            usage_revenue,
+            one_time_revenue,
+            setup_revenue,
+            total_revenue
+        )
+    )
+)
+
+select
+    month,
+    metric,
+    source_model,
+    metric_value,
+    (last_day(month) + getvariable('close_after_days')::integer) as closes_on,
+    last_day(month) + getvariable('close_after_days')::integer <= getvariable('as_of_date') as is_closed
+from long;
+
+-- 24. The closing marts of a single build: the closed months' figures are published
+--    now with this run's values, so nothing is restated yet and both restatement
+--    marts are empty; the forecast is published for the month that closed last.
+--    published_at (the run's time) is the only column that differs from dbt's.
+set variable published_at = date_trunc('second', current_timestamp::timestamp);
+
+create or replace table handwritten.fct_monthly_metrics_closed as
+select
+    month,
+    metric,
+    source_model,
+    metric_value as published_value,
+    closes_on,
+    getvariable('as_of_date') as published_as_of_date,
+    getvariable('published_at') as published_at
+from handwritten.fct_monthly_metrics
+where is_closed;
+
+create or replace table handwritten.fct_monthly_metrics_reported as
+select
+    live.month,
+    live.metric,
+    live.source_model,
+    coalesce(closed.published_value, live.metric_value) as metric_value,
+    live.metric_value as live_value,
+    closed.month is not null as is_closed,
+    closed.month is not null and closed.published_value is distinct from live.metric_value as is_restated
+from handwritten.fct_monthly_metrics as live
+left join handwritten.fct_monthly_metrics_closed as closed using (month, metric);
+
+create or replace table handwritten.audit_restatement_log as
+select
+    closed.month,
+    closed.metric,
+    closed.source_model,
+    closed.published_value,
+    live.metric_value as current_value,
+    getvariable('as_of_date') as first_seen_as_of_date,
+    getvariable('published_at') as first_seen_at
+from handwritten.fct_monthly_metrics_closed as closed
+left join handwritten.fct_monthly_metrics as live using (month, metric)
+where closed.published_value is distinct from live.metric_value;
+
+create or replace table handwritten.audit_restatements as
+select
+    month,
+    metric,
+    source_model,
+    published_value,
+    current_value,
+    (current_value - published_value)::decimal(38, 10) as difference,
+    getvariable('published_at') as published_at,
+    first_seen_at,
+    first_seen_as_of_date
+from handwritten.audit_restatement_log;
+
+create or replace table handwritten.fct_mrr_forecast_closed as
+select
+    (
+        date_trunc('month', getvariable('as_of_date') + 1 - getvariable('close_after_days')::integer)
+        - interval 1 month
+    )::date as closed_month,
+    *,
+    getvariable('as_of_date') as published_as_of_date,
+    getvariable('published_at') as published_at
+from handwritten.fct_mrr_forecast;
