@@ -57,6 +57,8 @@ create or replace temp table customer_records as
 with latest as (
     select
         nullif(trim(customer_id), '') as customer_id,
+        trim(customer_name) as customer_name,
+        nullif(trim(email), '') as email,
         nullif(upper(trim(country_code)), '') as country_code,
         nullif(lower(trim(segment)), '') as segment,
         created_at,
@@ -1600,3 +1602,16 @@ select
     getvariable('as_of_date') as published_as_of_date,
     getvariable('published_at') as published_at
 from handwritten.fct_mrr_forecast;
+
+-- 25. restricted_customer_contacts: the kept customers' names and emails. Personal
+--    data goes only to the restricted database (the file beside the build's, which
+--    the caller attaches as `restricted`), never to the file BI reads.
+create schema if not exists restricted.handwritten;
+
+create or replace table restricted.handwritten.restricted_customer_contacts as
+select
+    customer_id,
+    customer_name,
+    email
+from customer_records
+where exclusion_reason is null and rejection_reason is null;
