@@ -51,7 +51,10 @@ create or replace temp macro divide_exact(a, n) as
 --    the first rule it breaks (the rejection reasons, in the models' order). A null
 --    flag means false. The raw tables are typed, so no value can fail to parse.
 create or replace temp macro inherited(parent_reason) as
-    case when parent_reason in ('soft deleted', 'parent soft deleted') then 'parent soft deleted' else parent_reason end;
+    case
+        when parent_reason in ('soft deleted', 'parent soft deleted') then 'parent soft deleted'
+        else parent_reason
+    end;
 
 create or replace temp table customer_records as
 with latest as (
@@ -65,7 +68,8 @@ with latest as (
         coalesce(is_deleted, false) as is_deleted,
         coalesce(is_test, false) as is_test,
         count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by nullif(trim(customer_id), '')) - count(*) over latest_first as superseded_versions
+        count(*) over (latest_first rows between unbounded preceding and unbounded following)
+        - count(*) over latest_first as superseded_versions
     from customers
     window latest_first as (partition by nullif(trim(customer_id), '') order by updated_at desc nulls last)
     qualify row_number() over latest_first = 1 or nullif(trim(customer_id), '') is null
@@ -92,7 +96,8 @@ with latest as (
         nullif(upper(trim(currency)), '') as currency,
         coalesce(is_deleted, false) as is_deleted,
         count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by nullif(trim(plan_id), '')) - count(*) over latest_first as superseded_versions
+        count(*) over (latest_first rows between unbounded preceding and unbounded following)
+        - count(*) over latest_first as superseded_versions
     from plans
     window latest_first as (partition by nullif(trim(plan_id), '') order by updated_at desc nulls last)
     qualify row_number() over latest_first = 1 or nullif(trim(plan_id), '') is null
@@ -125,8 +130,8 @@ with latest as (
         ended_at,
         coalesce(is_deleted, false) as is_deleted,
         count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by nullif(trim(subscription_id), '')) - count(*) over latest_first
-            as superseded_versions
+        count(*) over (latest_first rows between unbounded preceding and unbounded following)
+        - count(*) over latest_first as superseded_versions
     from subscriptions
     window latest_first as (partition by nullif(trim(subscription_id), '') order by updated_at desc nulls last)
     qualify row_number() over latest_first = 1 or nullif(trim(subscription_id), '') is null
@@ -168,8 +173,8 @@ with latest as (
         valid_to,
         coalesce(is_deleted, false) as is_deleted,
         count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by nullif(trim(subscription_item_id), '')) - count(*) over latest_first
-            as superseded_versions
+        count(*) over (latest_first rows between unbounded preceding and unbounded following)
+        - count(*) over latest_first as superseded_versions
     from subscription_items
     window latest_first as (partition by nullif(trim(subscription_item_id), '') order by updated_at desc nulls last)
     qualify row_number() over latest_first = 1 or nullif(trim(subscription_item_id), '') is null
@@ -226,7 +231,8 @@ with latest as (
         paid_at,
         coalesce(is_deleted, false) as is_deleted,
         count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by nullif(trim(invoice_id), '')) - count(*) over latest_first as superseded_versions
+        count(*) over (latest_first rows between unbounded preceding and unbounded following)
+        - count(*) over latest_first as superseded_versions
     from invoices
     window latest_first as (partition by nullif(trim(invoice_id), '') order by updated_at desc nulls last)
     qualify row_number() over latest_first = 1 or nullif(trim(invoice_id), '') is null
@@ -327,8 +333,8 @@ with latest as (
         period_start,
         period_end,
         count(*) over latest_first - 1 as duplicate_copies,
-        count(*) over (partition by nullif(trim(invoice_line_id), '')) - count(*) over latest_first
-            as superseded_versions
+        count(*) over (latest_first rows between unbounded preceding and unbounded following)
+        - count(*) over latest_first as superseded_versions
     from invoice_lines
     window latest_first as (partition by nullif(trim(invoice_line_id), '') order by updated_at desc nulls last)
     qualify row_number() over latest_first = 1 or nullif(trim(invoice_line_id), '') is null
@@ -350,7 +356,9 @@ classified as (
             when latest.invoice_line_id is null then 'missing key'
             when invoices.invoice_id is null then 'invoice not found'
             when invoices.rejection_reason is not null then 'invoice rejected'
-            when latest.line_type is null or latest.line_type not in ('subscription', 'proration', 'usage', 'one_time', 'setup')
+            when
+                latest.line_type is null
+                or latest.line_type not in ('subscription', 'proration', 'usage', 'one_time', 'setup')
                 then 'unknown line_type'
             when latest.amount is null then 'missing amount'
             when latest.quantity < 0 then 'negative quantity'
@@ -750,7 +758,9 @@ select
         as net_revenue_retention,
     ((opening_mrr + contraction_mrr + churned_mrr)::double / nullif(opening_mrr, 0))::decimal(28, 10)
         as gross_revenue_retention,
-    ((new_mrr + expansion_mrr + reactivation_mrr)::double / nullif(-(churned_mrr + contraction_mrr), 0))::decimal(28, 10)
+    (
+        (new_mrr + expansion_mrr + reactivation_mrr)::double / nullif(-(churned_mrr + contraction_mrr), 0)
+    )::decimal(28, 10)
         as quick_ratio,
     arpa
 from handwritten.fct_mrr_movements;
@@ -1094,7 +1104,8 @@ select
     end as movement_type,
     (rows.mrr - rows.previous_mrr)::decimal(28, 6) as movement_amount
 from rows
-left join (select distinct customer_id from customer_months) as history using (customer_id);
+left join handwritten.dim_customers as history
+    on rows.customer_id = history.customer_id and history.first_mrr_month is not null;
 
 -- 18. fct_mrr_committed: the bridge of every forward month, and the part of its
 --    closing MRR from trials still running on as_of_date (0 when trials count).
@@ -1305,7 +1316,9 @@ windows as (
         count(loss_rate) over trend_window as loss_rate_months,
         sum(loss_rate) over trend_window as loss_rates
     from complete
-    window trend_window as (order by month_number rows between getvariable('forecast_window_months') - 1 preceding and current row)
+    window trend_window as (
+        order by month_number rows between getvariable('forecast_window_months') - 1 preceding and current row
+    )
 )
 
 select
