@@ -1,8 +1,7 @@
 -- Hand-written MRR script for the scale benchmark: the project's whole data build
 -- (every mart it publishes) in one plain DuckDB script, written as a good engineer
 -- would write it by hand for speed: set-based, temp tables for what several marts
--- read, each costly join done once (issue 12 measures the build against it; issue 36
--- made it build every mart).
+-- read, each costly join done once (issue 12 measures the build against it).
 --
 --   latest version of every record (trimmed keys, latest updated_at wins, ties are
 --   identical copies), with its copies and older versions counted -> exclusions
@@ -276,6 +275,7 @@ from classified;
 -- 2. FX: one record per day and currency pair; identical copies count once. Two
 --    different rates for a pair on a day reject the record, and so does a rate that
 --    is missing or not above 0. The direct rates to the reporting currency convert.
+--    Then the invoices (converted) and their lines, which need a valid invoice.
 create or replace temp table fx_records as
 with keyed as (
     select
@@ -315,22 +315,29 @@ select
 from fx_records
 where to_currency = getvariable('reporting_currency') and rejection_reason is null;
 
--- An invoice also needs a rate (at its issue day), and a line a valid invoice.
+-- Invoices convert at the latest rate on or before their issue day; one that has
+-- none (and is valid otherwise) is rejected, and its lines with it.
 create or replace temp table invoices_converted as
-select
-    invoices.*,
-    invoices.issued_at::date as issued_date,
-    invoices.due_at::date as due_date,
-    invoices.paid_at::date as paid_date,
-    date_trunc('month', invoices.issued_at)::date as month,
-    case when invoices.currency = getvariable('reporting_currency') then 1::decimal(38, 12) else fx.rate end
-        as rate
-from invoice_records as invoices
-asof left join fx_to_reporting as fx
-    on invoices.currency = fx.currency and invoices.issued_at::date >= fx.rate_date;
+with converted as (
+    select
+        invoices.*,
+        case when invoices.currency = getvariable('reporting_currency') then 1::decimal(38, 12) else fx.rate end
+            as rate
+    from invoice_records as invoices
+    asof left join fx_to_reporting as fx
+        on invoices.currency = fx.currency and invoices.issued_at::date >= fx.rate_date
+)
 
-update invoices_converted set rejection_reason = 'no fx rate'
-where exclusion_reason is null and rejection_reason is null and rate is null;
+select
+    * exclude (rejection_reason),
+    issued_at::date as issued_date,
+    due_at::date as due_date,
+    paid_at::date as paid_date,
+    date_trunc('month', issued_at)::date as month,
+    case
+        when exclusion_reason is null then coalesce(rejection_reason, case when rate is null then 'no fx rate' end)
+    end as rejection_reason
+from converted;
 
 create or replace temp table line_records as
 with latest as (
