@@ -43,15 +43,37 @@ set variable reconciliation_tolerance = coalesce(getvariable('reconciliation_tol
 
 create schema if not exists handwritten;
 
--- a / n for a whole n > 0, exact and rounded half away from zero at 12 places:
--- DuckDB would divide decimals as doubles. The whole part and the remainder are
--- divided as integers (the remainder in units of 10^-12).
+-- Exact money arithmetic. DuckDB divides decimals as doubles, and its 128-bit
+-- decimals (decimal(38, 12), every amount here) are slow to divide and round; below
+-- a million an amount in units of 10^-12 fits 64 bits, so both have a fast path.
+--
+-- |a| in units of 10^-12, for |a| < 10^6 (the fraction has 12 digits: exact as a double)
+create or replace temp macro amount_units(a) as
+    trunc(abs(a)::decimal(18, 12))::bigint * 1000000000000
+    + round((abs(a)::decimal(18, 12) - trunc(abs(a)::decimal(18, 12)))::double * 1e12)::bigint;
+
+-- a / n for a whole n > 0, exact and rounded half away from zero at 12 places; above
+-- the 64-bit range the whole part and the remainder are divided as 128-bit integers
 create or replace temp macro divide_exact(a, n) as
-    sign(a) * (
-        (trunc(abs(a))::hugeint // n)::decimal(38, 0)
-        + (((trunc(abs(a))::hugeint % n) * 1000000000000 + ((abs(a) - trunc(abs(a))) * 1000000000000)::hugeint) * 2 + n)
-        // (2 * n) * 0.000000000001
-    )::decimal(38, 12);
+    case
+        when abs(a) < 1000000 and n < 1000000 then (
+            sign(a) * (amount_units(a) // n + case when 2 * (amount_units(a) % n) >= n then 1 else 0 end)
+            * 0.000000000001
+        )::decimal(38, 12)
+        else (
+            sign(a) * (
+                (trunc(abs(a))::hugeint // n)::decimal(38, 0)
+                + (
+                    ((trunc(abs(a))::hugeint % n) * 1000000000000 + ((abs(a) - trunc(abs(a))) * 1000000000000)::hugeint)
+                    * 2 + n
+                ) // (2 * n) * 0.000000000001
+            )
+        )::decimal(38, 12)
+    end;
+
+-- an amount rounded to 6 places (half away from zero), as money
+create or replace temp macro round_money(a) as
+    case when abs(a) < 1000000 then round(a::decimal(18, 12), 6) else round(a, 6) end::decimal(28, 6);
 
 -- 1. Versions and validation. Of each record (its trimmed key) the latest
 --    updated_at wins; rows equal in key and updated_at are identical copies, and a
@@ -463,16 +485,11 @@ select
         case when not getvariable('include_trials') then trial_end_at end
     )::date as start_date,
     least(valid_to, ended_at, cancel_at)::date as end_date,
-    -- period_amount x factor, exact to 12 places and rounded half up (DuckDB would
-    -- divide decimals as doubles, so the division is done on whole numbers: the
-    -- amount in units of 10^-12), then converted
-    cast(
-        cast(
-            (cast(period_amount::decimal(38, 12) * factor_numerator * 1000000000000 as hugeint) * 2 + denominator)
-            // (2 * denominator) as decimal(38, 0)
-        ) * 0.000000000001 * rate
-        as decimal(38, 12)
-    ) as monthly_amount_reporting
+    -- period_amount x factor, exact to 12 places, then converted (at 1: as it is)
+    case
+        when rate = 1 then divide_exact(period_amount * factor_numerator, denominator)
+        else cast(divide_exact(period_amount * factor_numerator, denominator) * rate as decimal(38, 12))
+    end as monthly_amount_reporting
 from priced;
 
 -- 4. Revenue lines: the kept lines of invoices in an included status issued by
@@ -486,7 +503,10 @@ select
     lines.period_start,
     lines.period_end,
     -- 4 places x 8 places: exact in 12
-    cast(lines.net_amount * invoices.rate as decimal(38, 12)) as net_amount_reporting
+    case
+        when invoices.rate = 1 then lines.net_amount::decimal(38, 12)
+        else cast(lines.net_amount * invoices.rate as decimal(38, 12))
+    end as net_amount_reporting
 from line_records as lines
 inner join invoices_converted as invoices using (invoice_id)
 where
@@ -544,7 +564,7 @@ create or replace temp table customer_months as
 select
     month,
     customer_id,
-    round(sum(amount), 6)::decimal(28, 6) as mrr
+    round_money(sum(amount)) as mrr
 from plan_month_amounts
 group by all
 having mrr > 0;
@@ -554,9 +574,9 @@ select
     month,
     customer_id,
     plan_id,
-    round(amount, 6)::decimal(28, 6) as mrr
+    round_money(amount) as mrr
 from plan_month_amounts
-where round(amount, 6) > 0;
+where round_money(amount) > 0;
 
 -- 7. fct_mrr: movements per customer-month, plus a churn row in the month after
 --    each run of active months (never past the month of as_of_date).
@@ -892,7 +912,7 @@ invoiced as (
     select
         months.month,
         line_amounts.customer_id,
-        round(sum(line_amounts.monthly_amount), 6)::decimal(28, 6) as invoiced_mrr,
+        round_money(sum(line_amounts.monthly_amount)) as invoiced_mrr,
         count(*) as invoice_lines
     from line_amounts
     inner join months
@@ -1068,9 +1088,9 @@ with series as (
     select
         months_ahead,
         customer_id,
-        round(amount, 6)::decimal(28, 6)
+        round_money(amount)
     from forward_amounts
-    where round(amount, 6) > 0
+    where round_money(amount) > 0
 ),
 
 neighbours as (
