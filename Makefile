@@ -129,8 +129,9 @@ test-postgres: $(BIN)/.installed
 	bash scripts/test_postgres.sh
 
 # Portability on Spark: the whole build with dbt-spark on a local Spark session
-# (demo data and one random dirty history), marts compared with DuckDB's row by
-# row (installs Java 17 if missing, as root, and its own .venv-spark).
+# (demo data, one random dirty history, the demo told as subscription events),
+# marts compared with DuckDB's row by row (installs Java 17 if missing, as root,
+# and its own .venv-spark).
 test-spark: $(BIN)/.installed
 	bash scripts/test_spark.sh
 

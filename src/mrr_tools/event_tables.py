@@ -1,5 +1,5 @@
 """The table ``subscription_events`` (billing_source: events), as declared in
-models/staging/events/_events__sources.yml, and a writer for DuckDB."""
+models/staging/events/_events__sources.yml, and writers for DuckDB and Spark."""
 from __future__ import annotations
 
 from functools import cache
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from mrr_tools.raw_loading import write_duckdb
+from mrr_tools.raw_loading import write_duckdb, write_spark
 from mrr_tools.raw_tables import ROOT
 
 EVENTS_SCHEMA = "events"
@@ -33,3 +33,9 @@ def write_events_duckdb(db_path: Path, events: list[dict], schema: str = EVENTS_
     (``columns`` replaces the declared types, e.g. every column as varchar)."""
     write_duckdb(db_path, {"subscription_events": events}, schema=schema,
                  table_columns={"subscription_events": columns or event_columns()})
+
+
+def write_events_spark(spark, events: list[dict], schema: str = EVENTS_SCHEMA) -> None:
+    """The same as table ``schema.subscription_events`` of the given Spark session."""
+    write_spark(spark, {"subscription_events": events}, schema,
+                table_columns={"subscription_events": event_columns()})

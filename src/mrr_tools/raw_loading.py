@@ -65,10 +65,12 @@ def spark_type(sql_type: str) -> str:
     return "string" if sql_type == "varchar" else sql_type.replace(" ", "")
 
 
-def write_spark(spark, tables: dict, schema: str, file_format: str = "parquet") -> None:
-    """The same as tables of database ``schema`` in the given Spark session."""
+def write_spark(spark, tables: dict, schema: str, table_columns: dict | None = None,
+                file_format: str = "parquet") -> None:
+    """The same as tables of database ``schema`` in the given Spark session
+    (``table_columns`` as for write_duckdb)."""
     spark.sql(f"create database if not exists {schema}")
-    for table, columns in raw_tables().items():
+    for table, columns in (table_columns or raw_tables()).items():
         ddl = ", ".join(f"{name} {spark_type(sql_type)}" for name, sql_type in columns.items())
         frame = spark.createDataFrame(rows_of(tables, table, columns), schema=ddl)
         frame.write.format(file_format).mode("overwrite").saveAsTable(f"{schema}.{table}")
