@@ -416,10 +416,9 @@ def events_data(tag: str, db: Path, args, work: Path, params: dict) -> dict:
         meta_file.write_text(json.dumps({"params": ev_params, "generation": gen}, indent=1))
     con = duckdb.connect(str(db))
     try:
-        con.execute(f"create schema if not exists {NO_INVOICES_SCHEMA}")
+        con.execute(f"drop schema if exists {NO_INVOICES_SCHEMA} cascade")
+        con.execute(f"create schema {NO_INVOICES_SCHEMA}")
         for table in generate_scale_data.RAW_TABLES:
-            con.execute(f"drop view if exists {NO_INVOICES_SCHEMA}.{table}")
-            con.execute(f"drop table if exists {NO_INVOICES_SCHEMA}.{table}")
             if table in ("invoices", "invoice_lines"):
                 con.execute(f"create table {NO_INVOICES_SCHEMA}.{table} as select * from {SCHEMA}.{table} limit 0")
             else:
