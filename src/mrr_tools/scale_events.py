@@ -172,7 +172,7 @@ def build_sql(raw_schema: str, events_schema: str, as_of: dt.date, seed: int) ->
     ), ends as (
         select *,
                -- an end on a period boundary may send nothing: the subscription lapses there
-               ended_at is not null and ended_at = trial_end_at as trial_not_converted,
+               coalesce(ended_at = trial_end_at, false) as trial_not_converted,
                ended_at is not null and day(anchor) <= 28
                    and date_diff('month', anchor, ended_at) % step_months = 0
                    and anchor + to_months(date_diff('month', anchor, ended_at)) = ended_at as on_boundary
