@@ -31,6 +31,7 @@ from pathlib import Path
 
 from mrr_tools import scale_data as generate_scale_data
 from mrr_tools import scale_delta as nightly_delta
+from mrr_tools import scale_events
 from mrr_tools.bench_measure import AS_OF, SCHEMA, machine, measure
 from mrr_tools.bench_report import (
     SHAPES,
@@ -194,6 +195,12 @@ def bench_one(shape: str, n: int, args, project_dir: Path, commit: str) -> dict:
         if forward:
             forward["commit"] = commit
             res["forward"] = forward
+
+    if args.events:
+        events = bench_events(tag, db, env, args, project_dir, work, params)
+        if events:
+            events["commit"] = commit
+            res["events"] = events
 
     if args.nightly:
         nightly = bench_nightly(tag, db, env, args, project_dir, work)
@@ -387,6 +394,95 @@ def bench_nightly(tag: str, db: Path, env: dict, args, project_dir: Path, work: 
     return out
 
 
+# The events build (issue 34): the scale data told as subscription events
+# (src/mrr_tools/scale_events.py) in schema EVENTS_SCHEMA of the same file, and the
+# billing tables without invoices in NO_INVOICES_SCHEMA (views of the raw tables,
+# empty invoices and lines): the raw tables the events map to.
+EVENTS_SCHEMA = scale_events.EVENTS_SCHEMA
+NO_INVOICES_SCHEMA = "raw_scale_no_invoices"
+EVENTS_BUILDS = {
+    "billing": {"billing_schema": SCHEMA},
+    "billing_no_invoices": {"billing_schema": NO_INVOICES_SCHEMA},
+    "events": {"billing_source": "events", "events_schema": EVENTS_SCHEMA, "billing_schema": SCHEMA},
+}
+
+
+def events_data(tag: str, db: Path, args, work: Path, params: dict) -> dict:
+    """Write (or, with --reuse-data, keep) the events and the schema without invoices."""
+    import duckdb
+
+    meta_file = work / f"scale_{tag}.events.json"
+    ev_params = dict(params, events_generator=file_digest(scale_events.__file__))
+    meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        present = con.execute("select count(*) from information_schema.tables where table_schema = ? "
+                              "and table_name = 'subscription_events'", [EVENTS_SCHEMA]).fetchone()[0] == 1
+    finally:
+        con.close()
+    if args.reuse_data and present and meta.get("params") == ev_params:
+        print(f"reusing {EVENTS_SCHEMA}.subscription_events (written with the same parameters)", flush=True)
+        gen = meta["generation"]
+    else:
+        print("writing subscription_events ...", flush=True)
+        gen = scale_events.generate(str(db), SCHEMA, EVENTS_SCHEMA, AS_OF, args.seed,
+                                    memory_limit=args.gen_memory_limit)
+        meta_file.write_text(json.dumps({"params": ev_params, "generation": gen}, indent=1))
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(f"drop schema if exists {NO_INVOICES_SCHEMA} cascade")
+        con.execute(f"create schema {NO_INVOICES_SCHEMA}")
+        for table in generate_scale_data.RAW_TABLES:
+            if table in ("invoices", "invoice_lines"):
+                con.execute(f"create table {NO_INVOICES_SCHEMA}.{table} as select * from {SCHEMA}.{table} limit 0")
+            else:
+                con.execute(f"create view {NO_INVOICES_SCHEMA}.{table} as select * from {SCHEMA}.{table}")
+    finally:
+        con.close()
+    return gen
+
+
+def bench_events(tag: str, db: Path, env: dict, args, project_dir: Path, work: Path, params: dict) -> dict | None:
+    """A full build from the events against full builds from the billing tables, with and
+    without invoices, on the same business, one after the other in one run. None (and
+    nothing recorded) unless every build succeeded."""
+    out: dict = {"generation": events_data(tag, db, args, work, params),
+                 "dbt_args": " ".join(["--full-refresh", *NIGHTLY_EXCLUDE]), "order": list(EVENTS_BUILDS)}
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    for part, extra_vars in EVENTS_BUILDS.items():
+        target, logs = work / f"target_events_{part}_{tag}", work / f"logs_events_{part}_{tag}"
+        shutil.rmtree(target, ignore_errors=True)
+        cmd = [dbt, "build", "--full-refresh", "--project-dir", str(project_dir), *NIGHTLY_EXCLUDE,
+               "--vars", json.dumps(dict(extra_vars, as_of_date=AS_OF)),
+               "--target-path", str(target), "--log-path", str(logs)]
+        print(f"events comparison: dbt build from {part.replace('_', ' ')} ...", flush=True)
+        m = measure(cmd, env, work / f"events_{part}_{tag}.log")
+        m.update(read_run_results(target / "run_results.json"))
+        m["vars"] = extra_vars
+        nodes = m.pop("nodes")
+        m["split"] = node_split(nodes)
+        m["slowest"] = [{"node": nd["unique_id"].split(".", 2)[-1], "seconds": nd["seconds"]} for nd in nodes[:12]]
+        m["events_staging_seconds"] = round(sum(
+            nd["seconds"] for nd in nodes if nd["unique_id"].startswith("model.")
+            and nd["unique_id"].split(".")[-1].startswith(("base_events__", "stg_events__"))), 2)
+        check = mart_check(db)
+        m["closing_mrr"], m["customer_months"] = check.get("closing_mrr"), check.get("customer_months")
+        out[part] = m
+        print(f"  {m['seconds']:.1f} s, CPU {m['cpu_seconds']:.1f} s, peak {m['peak_mb']:,.0f} MB, "
+              f"exit {m['exit_code']} ({m.get('status_counts')}); closing MRR {m['closing_mrr']}", flush=True)
+        if m["exit_code"] != 0:
+            print(f"  failed: see {work / f'events_{part}_{tag}.log'}", flush=True)
+            return None
+    ev = out["events"]
+    for base in ("billing", "billing_no_invoices"):
+        out[f"ratio_wall_{base}"] = round(ev["seconds"] / out[base]["seconds"], 3)
+        out[f"ratio_cpu_{base}"] = round(ev["cpu_seconds"] / out[base]["cpu_seconds"], 3)
+    print(f"events / billing: wall {out['ratio_wall_billing']:.2f}, CPU {out['ratio_cpu_billing']:.2f}; "
+          f"events / billing without invoices: wall {out['ratio_wall_billing_no_invoices']:.2f}, "
+          f"CPU {out['ratio_cpu_billing_no_invoices']:.2f}", flush=True)
+    return out
+
+
 def file_digest(path: str) -> str:
     import hashlib
 
@@ -549,6 +645,10 @@ def main(argv=None) -> int:
     ap.add_argument("--forward-rounds", type=int, default=2,
                     help="pairs of builds for --forward, the order swapped in every second pair "
                          "(default: %(default)s)")
+    ap.add_argument("--events", action="store_true",
+                    help="the scale data also as subscription events (src/mrr_tools/scale_events.py), and full "
+                         "builds from the events, from the billing tables and from the billing tables without "
+                         "invoices, one after the other (issue 34)")
     ap.add_argument("--cleanup", action="store_true", help="delete each DuckDB file afterwards")
     ap.add_argument("--results", default=str(HERE / "results.json"),
                     help="JSON store of measurements; the .md and .png are written beside it")
@@ -592,7 +692,7 @@ def main(argv=None) -> int:
                 continue
             # a part skipped this time keeps what an earlier run measured on the same data
             prev = store["sizes"].get(key, {})
-            for part in ("dbt", "script", "baseline", "forward", "nightly"):
+            for part in ("dbt", "script", "baseline", "forward", "nightly", "events"):
                 same_data = prev.get("generation", {}).get("rows") == res["generation"]["rows"]
                 if part not in res and part in prev and same_data:
                     res[part] = prev[part]
@@ -603,6 +703,8 @@ def main(argv=None) -> int:
                 failed.append(f"{key}: the script failed")
             elif (res.get("script", {}).get("equals_marts") or {}).get("equal") is False:
                 failed.append(f"{key}: a mart the script builds differs from the dbt build's")
+            if args.events and "events" not in res:
+                failed.append(f"{key}: a build of the events comparison failed")
             if args.nightly and not res["nightly"]["equal"]:
                 failed.append(f"{key}: the incremental night differs from the full refresh")
             # written after every run, so a long run that is interrupted keeps what it measured

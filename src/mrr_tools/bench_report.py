@@ -13,6 +13,7 @@ TARGET_RATIO = 2.0  # issue 12: dbt build wall time at most twice the hand-writt
 TARGET_MB = 4096
 TARGET_NIGHTLY = 0.10  # issue 9: a nightly run at most 10 % of a full build's time, same memory cap
 TARGET_FORWARD = 0.10  # issue 33: the forward marts add at most 10 % to a full build at 1M customers
+TARGET_EVENTS = 1.5  # issue 34: a full build from events within 1.5x of one from the billing tables at 1M
 
 
 def run_key(shape: str, n: int) -> str:
@@ -219,6 +220,7 @@ def write_markdown(results: dict, mach: dict, path: Path) -> None:
                 + " / ".join(fmt(c, ",.2f") for c in closing) + "."]
     out += forward_section(results, keys)
     out += nightly_section(results, keys)
+    out += events_section(results, keys)
     out += spark_section(path.parent / "results_spark.json")
     path.write_text("\n".join(out) + "\n")
 
@@ -352,6 +354,71 @@ def nightly_section(results: dict, keys: list[str]) -> list[str]:
         if bad:
             out += ["", "**Tables differing from the full refresh**: "
                     + ", ".join(f"`{t}` {n} rows" for t, n in bad.items()) + "."]
+    return out
+
+
+EVENTS_BUILD_LABELS = {"billing": "billing tables", "billing_no_invoices": "billing tables without invoices",
+                       "events": "subscription events"}
+
+
+def events_section(results: dict, keys: list[str]) -> list[str]:
+    """results.md: the full build from subscription events against the builds from the billing tables."""
+    runs = [k for k in keys if results[k].get("events")]
+    if not runs:
+        return []
+    first = results[runs[0]]["events"]
+    out = ["", "## Events against billing tables", "",
+           "`run_benchmark.py --events`: the scale data told as subscription events "
+           "(`src/mrr_tools/scale_events.py`: the same customers, subscriptions and item versions; a start or "
+           "renewal per paid billing period, updates, cancellations, trials, lapses, reactivations, copies, "
+           "ignored events, rows shuffled; no invoices), then, one after the other in the same run on the same "
+           f"file, `dbt build {first['dbt_args']}` three times: from the **billing tables** (all seven, "
+           "invoices and lines included), from the **billing tables without invoices** (the same tables with "
+           "`invoices` and `invoice_lines` empty: the raw tables the events map to), and from the **events** "
+           "(`billing_source: events`, FX rates from the billing schema). Same memory limit and threads; "
+           "`/usr/bin/time -v` per build. **Ratio = events build / billing build** (wall and CPU); the "
+           "billing build also stages and reconciles some 27M invoice rows per million customers that the "
+           "events do not have, so the second ratio, events / without invoices, is the stricter one. "
+           "Closing MRR differs between the builds where events cannot tell what the billing tables do "
+           "(reactivations, FX locked at value changes only, subscriptions ended within the grace days).", "",
+           f"Target (issue 34): at 1M customers (standard shape) the events build takes at most "
+           f"{TARGET_EVENTS:g}x the billing build.", "",
+           "| shape | customers | commit | events rows | billing s | billing CPU s | no-invoices s "
+           "| no-invoices CPU s | events s | events CPU s | events MB | **ratio wall** | ratio CPU "
+           "| vs no invoices wall | vs no invoices CPU |",
+           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for k in runs:
+        r = results[k]
+        ev = r["events"]
+        b, n, e = ev["billing"], ev["billing_no_invoices"], ev["events"]
+        out.append(f"| {r['shape']} | {r['customers']:,} | {ev.get('commit', '-')} "
+                   f"| {ev['generation']['rows']:,} | {fmt(b['seconds'])} | {fmt(b['cpu_seconds'])} "
+                   f"| {fmt(n['seconds'])} | {fmt(n['cpu_seconds'])} | {fmt(e['seconds'])} "
+                   f"| {fmt(e['cpu_seconds'])} | {fmt(e['peak_mb'], ',.0f')} "
+                   f"| **{fmt(ev['ratio_wall_billing'], '.2f')}** | {fmt(ev['ratio_cpu_billing'], '.2f')} "
+                   f"| {fmt(ev['ratio_wall_billing_no_invoices'], '.2f')} "
+                   f"| {fmt(ev['ratio_cpu_billing_no_invoices'], '.2f')} |")
+    for k in runs:
+        r = results[k]
+        ev = r["events"]
+        gen = ev["generation"]
+        out += ["", f"### Events, {r['shape']} shape, {r['customers']:,} customers", "",
+                f"Events written in {gen['seconds']:.1f} s: "
+                + ", ".join(f"{name} {n:,}" for name, n in sorted(gen["by_event_name"].items(), key=lambda x: -x[1]))
+                + ".", "",
+                "| build (in the order run) | load | wall s | CPU s | peak MB | base models s "
+                "| other models s | data tests s | events staging s | nodes | closing MRR | customer-months |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for part in ev.get("order", list(EVENTS_BUILD_LABELS)):
+            m = ev[part]
+            sp = m["split"]
+            out.append(f"| {EVENTS_BUILD_LABELS[part]} | {fmt(m.get('load_before'), '.2f')} | {fmt(m['seconds'])} "
+                       f"| {fmt(m['cpu_seconds'])} | {fmt(m['peak_mb'], ',.0f')} | {sp['base models']:.1f} "
+                       f"| {sp['intermediate and mart models']:.1f} | {sp['data tests']:.1f} "
+                       f"| {m.get('events_staging_seconds', 0.0):.1f} | {sum(m.get('status_counts', {}).values())} "
+                       f"| {fmt(m.get('closing_mrr'), ',.2f')} | {fmt(m.get('customer_months'), ',d')} |")
+        out += ["", "Slowest nodes of the events build:", "", "| node | seconds |", "|---|---:|"]
+        out += [f"| `{nd['node']}` | {nd['seconds']:.2f} |" for nd in ev["events"].get("slowest", [])[:10]]
     return out
 
 

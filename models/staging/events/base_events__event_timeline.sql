@@ -32,13 +32,26 @@ kept as (
     where exclusion_reason is null and rejection_reason is null
 ),
 
+-- The windows below sort each subscription's events four times; they run on the
+-- few columns they need, and the event's other columns join back once at the end.
+positions as (
+    select
+        record_id,
+        subscription_id,
+        effective_at,
+        occurred_at,
+        is_opening,
+        is_cancel
+    from kept
+),
+
 ordered as (
     select
         *,
         row_number() over (
             partition by subscription_id order by effective_at, occurred_at, record_id
         ) as event_seq
-    from kept
+    from positions
 ),
 
 -- The last opening and the last cancellation before each event.
@@ -84,6 +97,18 @@ in_runs as (
     where run_number > 0
 ),
 
+placed as (
+    select
+        kept.*,
+        in_runs.starts_run,
+        in_runs.event_seq,
+        in_runs.run_number,
+        in_runs.cancel_seq
+    from in_runs
+    inner join kept
+        on in_runs.record_id = kept.record_id
+),
+
 final as (
     select
         record_id,
@@ -108,7 +133,7 @@ final as (
         cancel_seq,
         -- After the run's first cancellation, until the next opening, nothing counts.
         cancel_seq is null or event_seq <= cancel_seq as is_live
-    from in_runs
+    from placed
 )
 
 select * from final

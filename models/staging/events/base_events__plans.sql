@@ -27,24 +27,79 @@ plan_currencies as (
     group by plan_key, currency
 ),
 
-names as (
+-- The latest name and product of each plan and currency. Plans are few and their
+-- events many: the latest time is found by aggregating, and only the events at that
+-- time are ranked (by record_id), instead of sorting every event of a plan.
+named_events as (
     select
         plan_key,
         currency,
         plan_name,
-        row_number() over (partition by plan_key, currency order by occurred_at desc, record_id desc) as recency
+        occurred_at,
+        record_id
     from value_events
     where plan_name is not null
 ),
 
-products as (
+latest_name_times as (
+    select
+        plan_key,
+        currency,
+        max(occurred_at) as latest_at
+    from named_events
+    group by plan_key, currency
+),
+
+names as (
+    select
+        named_events.plan_key,
+        named_events.currency,
+        named_events.plan_name,
+        row_number() over (
+            partition by named_events.plan_key, named_events.currency order by named_events.record_id desc
+        ) as recency
+    from named_events
+    inner join latest_name_times
+        on
+            named_events.plan_key = latest_name_times.plan_key
+            and named_events.currency = latest_name_times.currency
+            and named_events.occurred_at = latest_name_times.latest_at
+),
+
+product_events as (
     select
         plan_key,
         currency,
         product_name,
-        row_number() over (partition by plan_key, currency order by occurred_at desc, record_id desc) as recency
+        occurred_at,
+        record_id
     from value_events
     where product_name is not null
+),
+
+latest_product_times as (
+    select
+        plan_key,
+        currency,
+        max(occurred_at) as latest_at
+    from product_events
+    group by plan_key, currency
+),
+
+products as (
+    select
+        product_events.plan_key,
+        product_events.currency,
+        product_events.product_name,
+        row_number() over (
+            partition by product_events.plan_key, product_events.currency order by product_events.record_id desc
+        ) as recency
+    from product_events
+    inner join latest_product_times
+        on
+            product_events.plan_key = latest_product_times.plan_key
+            and product_events.currency = latest_product_times.currency
+            and product_events.occurred_at = latest_product_times.latest_at
 ),
 
 final as (

@@ -21,24 +21,54 @@ source as (
 ),
 
 -- An event without an id is identified by its content: identical rows are copies.
-identified as (
+-- The content's hash is computed only for the rows without an id.
+with_id as (
     select
         *,
-        coalesce(
-            nullif(trim(cast(event_id as {{ dbt.type_string() }})), ''),
-            {{ dbt.concat(["'content:'", dbt.hash(dbt.concat(content_parts))]) }}
-        ) as event_key,
-        {{ dbt.hash(dbt.concat(content_parts)) }} as content_hash
+        nullif(trim(cast(event_id as {{ dbt.type_string() }})), '') as id_key
     from source
 ),
 
--- Copies of one event: the first by occurred_at (then content) stands for them.
-ranked as (
+identified as (
     select
         *,
-        row_number() over (partition by event_key order by occurred_at, content_hash) as copy_rank,
+        coalesce(id_key, {{ dbt.concat(["'content:'", dbt.hash(dbt.concat(content_parts))]) }}) as event_key
+    from with_id
+),
+
+counted as (
+    select
+        *,
         count(*) over (partition by event_key) - 1 as duplicate_copies
     from identified
+),
+
+-- Copies of one event: the first by occurred_at (then content) stands for them.
+-- Only events sent more than once need ranking; the rest pass straight through,
+-- so the sort carries a few rows instead of every event.
+single_copies as (
+    select
+        *,
+        1 as copy_rank
+    from counted
+    where duplicate_copies = 0
+),
+
+ranked_copies as (
+    select
+        *,
+        row_number() over (
+            partition by event_key
+            order by occurred_at, {{ dbt.hash(dbt.concat(content_parts)) }}
+        ) as copy_rank
+    from counted
+    where duplicate_copies > 0
+),
+
+ranked as (
+    select * from single_copies
+    union all
+    select * from ranked_copies
 ),
 
 cleaned as (

@@ -1,6 +1,9 @@
+{{ config(materialized='table') }}
 -- One row per customer id of a kept event, in the columns and types of the raw
 -- table `customers`. Events carry no name; country and segment are the latest
--- values an event gave (docs/events.md).
+-- values an event gave (docs/events.md). A table, not a view: the base customers,
+-- the restricted contacts and its tests each read it, and each read of a view
+-- would scan every event again.
 with
 
 events as (
