@@ -125,6 +125,73 @@ BUGS: tuple[Bug, ...] = (
         "Cutting a Stripe item at every coupon start or end looks harmless (the discount is "
         "the same on both sides), but each cut locks a new exchange rate: a customer coupon "
         "under a subscription's own shows an FX swing as expansion or contraction."),
+    # ------------------------------------------------ staging: events and GA4
+    Bug("event_copies_split_by_occurred_at", "staging", "models/staging/events/base_events__subscription_events.sql",
+        lines("        row_number() over (partition by event_key order by occurred_at, content_hash) as copy_rank,",
+              "        count(*) over (partition by event_key) - 1 as duplicate_copies"),
+        lines("        row_number() over (partition by event_key, occurred_at order by content_hash) as copy_rank,",
+              "        count(*) over (partition by event_key, occurred_at) - 1 as duplicate_copies"),
+        "One event taken as one id at one time: a retry that a tracker re-sends with its own "
+        "timestamp keeps the event_id but becomes a second event."),
+    Bug("idless_copies_kept", "staging", "models/staging/events/base_events__subscription_events.sql",
+        "    where copy_rank = 1\n",
+        "    where copy_rank = 1 or event_id is null\n",
+        "Only events with an id look deduplicable; rows without one are taken to be distinct "
+        "events, so identical id-less rows all count."),
+    Bug("events_ordered_by_occurred_at", "staging", "models/staging/events/base_events__event_timeline.sql",
+        "partition by subscription_id order by effective_at, occurred_at, record_id",
+        "partition by subscription_id order by occurred_at, effective_at, record_id",
+        "Events read in the order they were recorded: an upgrade recorded late (back-dated with "
+        "effective_at) lands after the renewals it precedes."),
+    Bug("grace_days_ignored", "staging", "models/staging/events/base_events__subscription_runs.sql",
+        "> cast({{ dbt.dateadd('day', mrr_event_grace_days(), 'cast(paid_until as date)') }} as date)",
+        "> cast(paid_until as date)",
+        "A subscription not renewed by the end of its paid period lapses at once: a renewal "
+        "charged a few days late (a retried card) churns and reactivates the customer."),
+    Bug("scheduled_cancel_at_request", "staging", "models/staging/events/base_events__subscription_runs.sql",
+        "max(case when is_cancel then effective_at end) as cancelled_at",
+        "max(case when is_cancel then occurred_at end) as cancelled_at",
+        "The cancellation's own timestamp taken as its end: a cancellation scheduled for the "
+        "end of the paid period churns the customer the day it is requested."),
+    Bug("same_value_renewal_new_version", "staging", "models/staging/events/base_events__item_versions.sql",
+        lines("        run_value_seq = 1",
+              "        or monthly_recurring_value != previous_value"),
+        lines("        run_value_seq = 1",
+              "        or event_name = 'subscription_renewed'",
+              "        or monthly_recurring_value != previous_value"),
+        "Each renewal is a new billing period, so it looks like a new item; each new item locks "
+        "the day's exchange rate, and a rate swing shows as expansion or contraction."),
+    Bug("trial_converts_on_update", "staging", "models/staging/events/base_events__subscription_runs.sql",
+        "min(case when is_opening and not is_trial and not starts_run then event_seq end) as conversion_seq",
+        "min(case when not is_cancel and not is_trial and not starts_run then event_seq end) as conversion_seq",
+        "Any later event without the trial flag taken as the conversion: a plan change during "
+        "the trial starts paid MRR before anything was paid."),
+    Bug("reactivation_not_reopening", "staging", "models/staging/events/base_events__event_timeline.sql",
+        "is_opening and (previous_opening_seq is null or coalesce(previous_cancel_seq, 0) > previous_opening_seq),",
+        "is_opening and previous_opening_seq is null,",
+        "A subscription opens once, at its first start: a start after a cancellation is read "
+        "as a renewal of the ended run, and a returning customer never counts again."),
+    Bug("quarter_as_one_month", "staging", "macros/events_add_billing_period.sql",
+        "when 'quarter' then {{ dbt.dateadd('month', '3 * ' ~ count_column, from_column) }}",
+        "when 'quarter' then {{ dbt.dateadd('month', count_column, from_column) }}",
+        "The month line copied for the quarter without its factor: a quarterly plan between "
+        "renewals lapses after one month."),
+    Bug("ga4_int_value_ignored", "staging", "macros/ga4_param_text.sql",
+        "                cast(ga4_param.value.int_value as varchar),\n",
+        "",
+        "Reading numbers from double_value (where 49.5 lands) and text from string_value; GA4 "
+        "puts a value sent as 49 in int_value, and those events lose their value."),
+    Bug("ga4_intraday_read_beside_daily", "staging", "macros/ga4_day_tables.sql",
+        lines("    {%- for day in (daily.keys() | list + intraday.keys() | list) | unique | sort -%}",
+              "        {%- set name = daily[day] if day in daily else intraday[day] -%}"),
+        "    {%- for name in (daily.values() | list + intraday.values() | list) | sort -%}",
+        "Every table the wildcard events_* matches, as a GA4 query usually reads them: a day "
+        "still in its intraday table beside the daily one is read twice."),
+    Bug("event_currency_case_kept", "staging", "models/staging/events/base_events__subscription_events.sql",
+        "nullif(upper(trim(cast(currency as {{ dbt.type_string() }}))), '') as currency",
+        "nullif(trim(cast(currency as {{ dbt.type_string() }})), '') as currency",
+        "Currency codes trimmed but kept as sent: an SDK that sends 'eur' finds no rate, and "
+        "its events are rejected."),
     # ------------------------------------------------------------- intermediate
     Bug("week_factor_48", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
         "            when 'week' then 52",
