@@ -794,6 +794,15 @@ def main(argv=None) -> int:
         for copy in scratch.copies:
             free.put(copy)
         lock = threading.Lock()
+        report_path = args.report or (None if args.only and not args.update_report else DEFAULT_REPORT)
+        finished: list[Outcome] = []
+
+        def write_report(outcomes: list[Outcome]) -> None:
+            carried = earlier_rows(report_path) if args.update_report else None
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            report_path.write_text(render_report(scratch, outcomes, baseline, args.jobs, started,
+                                                 time.monotonic() - clock, ["scripts/planted_bugs.py", *argv],
+                                                 carried))
 
         def one(bug: Bug) -> Outcome:
             copy = free.get()
@@ -804,19 +813,19 @@ def main(argv=None) -> int:
             with lock:
                 verdict = "caught" if outcome.caught else ("TIMEOUT" if outcome.timed_out else "NOT CAUGHT")
                 print(f"{bug.name:40} {verdict:10} {outcome.seconds:6.0f} s  {outcome.caught_by}", flush=True)
+                finished.append(outcome)
+                # Updating rows in place: each bug's row is written as soon as it is measured,
+                # so a run stopped halfway keeps what it measured.
+                if args.update_report and report_path is not None:
+                    write_report(finished)
             return outcome
 
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             outcomes = list(pool.map(one, bugs))
         total = time.monotonic() - clock
 
-        report_path = args.report or (None if args.only and not args.update_report else DEFAULT_REPORT)
-        carried = earlier_rows(report_path) if args.update_report else None
-        report = render_report(scratch, outcomes, baseline, args.jobs, started, total,
-                               ["scripts/planted_bugs.py", *argv], carried)
         if report_path is not None:
-            report_path.parent.mkdir(parents=True, exist_ok=True)
-            report_path.write_text(report)
+            write_report(outcomes)
             print(f"report: {report_path}")
         missed = [o for o in outcomes if not o.caught]
         print(f"{len(outcomes) - len(missed)} of {len(outcomes)} caught in {total / 60:.1f} min")
