@@ -10,12 +10,18 @@ writes a markdown report (docs/planted-bugs-report.md).
     .venv/bin/python scripts/planted_bugs.py                  # every bug, report written
     .venv/bin/python scripts/planted_bugs.py --jobs 2         # two bugs at a time (2 cores)
     .venv/bin/python scripts/planted_bugs.py --only week_factor_48 --only trial_ignored
+    .venv/bin/python scripts/planted_bugs.py --only week_factor_48 --update-report  # its row only
     .venv/bin/python scripts/planted_bugs.py --list
     .venv/bin/python scripts/planted_bugs.py --check          # only check the bug texts
+    .venv/bin/python scripts/planted_bugs.py --check-report   # the report shows every bug caught
 
 "The tests" are `make build-test pytest` (the dbt build with every data and unit
 test, then pytest) with pytest stopping at the first failure (PYTEST_ADDOPTS=-x).
 `make test` also lints, which cannot catch a logic bug, so lint is skipped here.
+
+Every bug runs the whole suite, so a full run takes a while; after adding or
+changing a few bugs, `--only NAME ... --update-report` runs just those and rewrites
+their rows of the report, keeping each other row with the commit it was measured at.
 
 The bug texts must stay in sync with the SQL: if an old text is not found exactly
 once, the script stops before running anything and says which bug to update.
@@ -125,6 +131,73 @@ BUGS: tuple[Bug, ...] = (
         "Cutting a Stripe item at every coupon start or end looks harmless (the discount is "
         "the same on both sides), but each cut locks a new exchange rate: a customer coupon "
         "under a subscription's own shows an FX swing as expansion or contraction."),
+    # ------------------------------------------------ staging: events and GA4
+    Bug("event_copies_split_by_occurred_at", "staging", "models/staging/events/base_events__subscription_events.sql",
+        lines("        row_number() over (partition by event_key order by occurred_at, content_hash) as copy_rank,",
+              "        count(*) over (partition by event_key) - 1 as duplicate_copies"),
+        lines("        row_number() over (partition by event_key, occurred_at order by content_hash) as copy_rank,",
+              "        count(*) over (partition by event_key, occurred_at) - 1 as duplicate_copies"),
+        "One event taken as one id at one time: a retry that a tracker re-sends with its own "
+        "timestamp keeps the event_id but becomes a second event."),
+    Bug("idless_copies_kept", "staging", "models/staging/events/base_events__subscription_events.sql",
+        "    where copy_rank = 1\n",
+        "    where copy_rank = 1 or event_id is null\n",
+        "Only events with an id look deduplicable; rows without one are taken to be distinct "
+        "events, so identical id-less rows all count."),
+    Bug("events_ordered_by_occurred_at", "staging", "models/staging/events/base_events__event_timeline.sql",
+        "partition by subscription_id order by effective_at, occurred_at, record_id",
+        "partition by subscription_id order by occurred_at, effective_at, record_id",
+        "Events read in the order they were recorded: an upgrade recorded late (back-dated with "
+        "effective_at) lands after the renewals it precedes."),
+    Bug("grace_days_ignored", "staging", "models/staging/events/base_events__subscription_runs.sql",
+        "> cast({{ dbt.dateadd('day', mrr_event_grace_days(), 'cast(paid_until as date)') }} as date)",
+        "> cast(paid_until as date)",
+        "A subscription not renewed by the end of its paid period lapses at once: a renewal "
+        "charged a few days late (a retried card) churns and reactivates the customer."),
+    Bug("scheduled_cancel_at_request", "staging", "models/staging/events/base_events__subscription_runs.sql",
+        "max(case when is_cancel then effective_at end) as cancelled_at",
+        "max(case when is_cancel then occurred_at end) as cancelled_at",
+        "The cancellation's own timestamp taken as its end: a cancellation scheduled for the "
+        "end of the paid period churns the customer the day it is requested."),
+    Bug("same_value_renewal_new_version", "staging", "models/staging/events/base_events__item_versions.sql",
+        lines("        run_value_seq = 1",
+              "        or monthly_recurring_value != previous_value"),
+        lines("        run_value_seq = 1",
+              "        or event_name = 'subscription_renewed'",
+              "        or monthly_recurring_value != previous_value"),
+        "Each renewal is a new billing period, so it looks like a new item; each new item locks "
+        "the day's exchange rate, and a rate swing shows as expansion or contraction."),
+    Bug("trial_converts_on_update", "staging", "models/staging/events/base_events__subscription_runs.sql",
+        "min(case when is_opening and not is_trial and not starts_run then event_seq end) as conversion_seq",
+        "min(case when not is_cancel and not is_trial and not starts_run then event_seq end) as conversion_seq",
+        "Any later event without the trial flag taken as the conversion: a plan change during "
+        "the trial starts paid MRR before anything was paid."),
+    Bug("reactivation_not_reopening", "staging", "models/staging/events/base_events__event_timeline.sql",
+        "is_opening and (previous_opening_seq is null or coalesce(previous_cancel_seq, 0) > previous_opening_seq),",
+        "is_opening and previous_opening_seq is null,",
+        "A subscription opens once, at its first start: a start after a cancellation is read "
+        "as a renewal of the ended run, and a returning customer never counts again."),
+    Bug("quarter_as_one_month", "staging", "macros/events_add_billing_period.sql",
+        "when 'quarter' then {{ dbt.dateadd('month', '3 * ' ~ count_column, from_column) }}",
+        "when 'quarter' then {{ dbt.dateadd('month', count_column, from_column) }}",
+        "The month line copied for the quarter without its factor: a quarterly plan between "
+        "renewals lapses after one month."),
+    Bug("ga4_int_value_ignored", "staging", "macros/ga4_param_text.sql",
+        "                cast(ga4_param.value.int_value as varchar),\n",
+        "",
+        "Reading numbers from double_value (where 49.5 lands) and text from string_value; GA4 "
+        "puts a value sent as 49 in int_value, and those events lose their value."),
+    Bug("ga4_intraday_read_beside_daily", "staging", "macros/ga4_day_tables.sql",
+        lines("    {%- for day in (daily.keys() | list + intraday.keys() | list) | unique | sort -%}",
+              "        {%- set name = daily[day] if day in daily else intraday[day] -%}"),
+        "    {%- for name in (daily.values() | list + intraday.values() | list) | sort -%}",
+        "Every table the wildcard events_* matches, as a GA4 query usually reads them: a day "
+        "still in its intraday table beside the daily one is read twice."),
+    Bug("event_currency_case_kept", "staging", "models/staging/events/base_events__subscription_events.sql",
+        "nullif(upper(trim(cast(currency as {{ dbt.type_string() }}))), '') as currency",
+        "nullif(trim(cast(currency as {{ dbt.type_string() }})), '') as currency",
+        "Currency codes trimmed but kept as sent: an SDK that sends 'eur' finds no rate, and "
+        "its events are rejected."),
     # ------------------------------------------------------------- intermediate
     Bug("week_factor_48", "intermediate", "models/intermediate/int_subscription_items_valued.sql",
         "            when 'week' then 52",
@@ -517,52 +590,111 @@ def caught_by_cell(outcome: Outcome) -> str:
     return md(f"{first} (also {shown}{rest})")
 
 
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One bug's line of the report: measured now, or carried over from the report."""
+    name: str
+    verdict: str  # yes, **NO**, **TIMEOUT** or "not measured"
+    caught_by: str  # markdown, as in the report
+    seconds: str
+    commit: str  # short commit it was measured at; "" when never measured
+
+
+def row_of(outcome: Outcome, commit: str) -> Row:
+    verdict = "yes" if outcome.caught else ("**TIMEOUT**" if outcome.timed_out else "**NO**")
+    return Row(outcome.bug.name, verdict, caught_by_cell(outcome), f"{outcome.seconds:.0f}", commit[:12])
+
+
+TABLE_CELL = re.compile(r"(?<!\\)\|")
+
+
+def earlier_rows(report: Path) -> dict[str, Row]:
+    """The rows of an existing report, by bug name (for --update-report). A report
+    written before the commit column existed names its one commit in the header."""
+    if not report.is_file():
+        return {}
+    text = report.read_text()
+    header_commit = re.search(r"^- Commit measured: `([0-9a-f]+)`", text, re.MULTILINE)
+    rows = {}
+    for line in text.splitlines():
+        if not re.match(r"^\| \d+ \| `", line):
+            continue
+        cells = [cell.strip() for cell in TABLE_CELL.split(line)[1:-1]]
+        if len(cells) == 9:
+            _, name, _, _, _, verdict, caught_by, seconds, commit = cells
+            commit = commit.strip("`")
+        elif len(cells) == 8:
+            _, name, _, _, _, verdict, caught_by, seconds = cells
+            commit = header_commit.group(1) if header_commit else "?"
+        else:
+            continue
+        rows[name.strip("`")] = Row(name.strip("`"), verdict, caught_by, seconds, commit)
+    return rows
+
+
 def render_report(scratch: Scratch, outcomes: list[Outcome], baseline: Outcome | None, jobs: int,
-                  started: dt.datetime, total_seconds: float, argv: list[str]) -> str:
+                  started: dt.datetime, total_seconds: float, argv: list[str],
+                  carried: dict[str, Row] | None = None) -> str:
+    """The report: one row per bug of BUGS, in their order. Without `carried` only the
+    bugs measured now; with it (--update-report) every bug, the ones not measured now
+    keeping their row from the earlier report."""
     subject = git(scratch.copies[0], "log", "-1", "--format=%s", scratch.commit)
-    caught = sum(o.caught for o in outcomes)
-    layers = {layer: sum(1 for o in outcomes if o.bug.layer == layer) for layer in ("staging", "intermediate", "marts")}
+    measured = {o.bug.name: row_of(o, scratch.commit) for o in outcomes}
+    if carried is None:
+        bugs = [o.bug for o in outcomes]
+        rows = [measured[bug.name] for bug in bugs]
+    else:
+        bugs = list(BUGS)
+        rows = [measured.get(bug.name) or carried.get(bug.name) or Row(bug.name, "not measured", "", "", "")
+                for bug in bugs]
+    caught = sum(row.verdict == "yes" for row in rows)
+    unmeasured = sum(row.verdict == "not measured" for row in rows)
+    layers = {layer: sum(1 for bug in bugs if bug.layer == layer) for layer in ("staging", "intermediate", "marts")}
+    commits = sorted({row.commit for row in rows if row.commit})
     out = [
         "# Planted-bug check",
         "",
         "Written by `scripts/planted_bugs.py`; do not edit by hand. Each row is one realistic",
         "bug planted ALONE in a scratch copy of the repository (a git worktree of the commit",
-        "below), then the tests are run and the copy is reset. Every bug must be caught.",
+        "in its row), then the tests are run and the copy is reset. Every bug must be caught.",
         "",
         "Run it again (from the repository root, no Makefile needed):",
         "",
         "    .venv/bin/python scripts/planted_bugs.py            # add --jobs 2 to run two bugs at a time",
         "    .venv/bin/python scripts/planted_bugs.py --only NAME # one bug, report not rewritten",
+        "    .venv/bin/python scripts/planted_bugs.py --only NAME --update-report  # its row rewritten, others kept",
         "",
-        f"- Commit measured: `{scratch.commit[:12]}` ({md(subject)})",
-        f"- Date: {started.strftime('%Y-%m-%d %H:%M')} UTC",
+        f"- Last run: commit `{scratch.commit[:12]}` ({md(subject)}), "
+        f"{started.strftime('%Y-%m-%d %H:%M')} UTC",
         f"- Command per bug: `{' '.join(test_command())}` with "
         "`PYTEST_ADDOPTS=\"-x -p no:cacheprovider --basetemp=<tmp>\"` and `MRR_DUCKDB_PATH=<copy>/mrr.duckdb`,",
         "  i.e. `make test` without lint (lint cannot catch a logic bug) and with pytest stopping at",
         "  its first failure. When the dbt build fails, make stops there and pytest does not run,",
         "  so \"caught by\" names the first failing dbt check (and up to three more from that build).",
-        f"- Invocation: `{md(' '.join(argv))}` ({jobs} bug(s) at a time)",
-        f"- Result: **{caught} of {len(outcomes)} caught** "
-        f"({layers['staging']} staging, {layers['intermediate']} intermediate, {layers['marts']} marts bugs); "
-        f"total runtime {total_seconds / 60:.1f} min",
+        f"- Invocation: `{md(' '.join(argv))}` ({jobs} bug(s) at a time, {len(outcomes)} bug(s) run, "
+        f"{total_seconds / 60:.1f} min)",
+        f"- Result: **{caught} of {len(rows)} caught** "
+        f"({layers['staging']} staging, {layers['intermediate']} intermediate, {layers['marts']} marts bugs)"
+        + (f"; {unmeasured} not measured yet" if unmeasured else ""),
     ]
+    if len(commits) > 1:
+        out.append(f"- Rows measured at {len(commits)} commits (column `commit`); a full run measures all at one")
     if baseline is not None:
         out.append(f"- Baseline (no bug planted): {'passes' if not baseline.caught else 'FAILS'} "
                    f"in {baseline.seconds:.0f} s")
     out += [
         "",
-        "| # | bug | layer | file | why it is realistic | caught? | caught by | seconds |",
-        "|---|---|---|---|---|---|---|---|",
+        "| # | bug | layer | file | why it is realistic | caught? | caught by | seconds | commit |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for index, outcome in enumerate(outcomes, 1):
-        bug = outcome.bug
-        verdict = "yes" if outcome.caught else ("**TIMEOUT**" if outcome.timed_out else "**NO**")
-        out.append(f"| {index} | `{bug.name}` | {bug.layer} | `{bug.path}` | {md(bug.why)} | {verdict} | "
-                   f"{caught_by_cell(outcome)} | {outcome.seconds:.0f} |")
-    missed = [o for o in outcomes if not o.caught]
+    for index, (bug, row) in enumerate(zip(bugs, rows), 1):
+        commit = f"`{row.commit}`" if row.commit else ""
+        out.append(f"| {index} | `{bug.name}` | {bug.layer} | `{bug.path}` | {md(bug.why)} | {row.verdict} | "
+                   f"{row.caught_by} | {row.seconds} | {commit} |")
+    missed = [(bug, row) for bug, row in zip(bugs, rows) if row.verdict != "yes"]
     if missed:
-        out += ["", "## Not caught", ""]
-        out += [f"- `{o.bug.name}` ({o.bug.path}): {md(o.bug.why)}" for o in missed]
+        out += ["", "## Not caught (or not measured)", ""]
+        out += [f"- `{bug.name}` ({bug.path}): {row.verdict}. {md(bug.why)}" for bug, row in missed]
     out += ["", "## Tests added because a planted bug got through", ""]
     out += [f"- `{test}` ({where}): catches `{bug}`. {md(note)}" for bug, test, where, note in ADDED_TESTS]
     out += [
@@ -587,7 +719,10 @@ def parse_args(argv):
     parser.add_argument("--jobs", type=int, default=1, help="bugs run at a time, 1 or 2 (default 1)")
     parser.add_argument("--report", type=Path,
                         help=f"where to write the report (default {DEFAULT_REPORT.relative_to(PROJECT_ROOT)} "
-                             "for a full run; --only runs write none unless this is given)")
+                             "for a full run; --only runs write none unless this or --update-report is given)")
+    parser.add_argument("--update-report", action="store_true",
+                        help="rewrite the rows of the bugs run in the existing report (--report or the default) "
+                             "and keep every other bug's row as it was measured; bugs never measured show as such")
     parser.add_argument("--venv", type=Path, default=PROJECT_ROOT / ".venv",
                         help="virtualenv to symlink into the scratch copies (default: this repo's .venv)")
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per bug (default 900)")
@@ -595,6 +730,8 @@ def parse_args(argv):
     parser.add_argument("--keep", action="store_true", help="keep the scratch copies and logs")
     parser.add_argument("--list", action="store_true", help="list the bugs and exit")
     parser.add_argument("--check", action="store_true", help="only check that every old text occurs once")
+    parser.add_argument("--check-report", action="store_true",
+                        help="only check that the report (--report or the default) has every bug as caught")
     return parser.parse_args(argv)
 
 
@@ -619,6 +756,16 @@ def main(argv=None) -> int:
     if args.check:
         check_bug_texts(args.repo or PROJECT_ROOT, bugs)
         print(f"all {len(bugs)} bug texts occur exactly once")
+        return 0
+    if args.check_report:
+        report_path = args.report or DEFAULT_REPORT
+        rows = earlier_rows(report_path)
+        missing = [bug.name for bug in bugs if bug.name not in rows or rows[bug.name].verdict != "yes"]
+        if missing:
+            print(f"{report_path} does not show these bugs as caught (run them with "
+                  f"--only NAME --update-report): {', '.join(missing)}")
+            return 1
+        print(f"{report_path.name} shows all {len(bugs)} bugs caught")
         return 0
     venv = args.venv.resolve()
     if not (venv / "bin" / "dbt").exists():
@@ -647,6 +794,15 @@ def main(argv=None) -> int:
         for copy in scratch.copies:
             free.put(copy)
         lock = threading.Lock()
+        report_path = args.report or (None if args.only and not args.update_report else DEFAULT_REPORT)
+        finished: list[Outcome] = []
+
+        def write_report(outcomes: list[Outcome]) -> None:
+            carried = earlier_rows(report_path) if args.update_report else None
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            report_path.write_text(render_report(scratch, outcomes, baseline, args.jobs, started,
+                                                 time.monotonic() - clock, ["scripts/planted_bugs.py", *argv],
+                                                 carried))
 
         def one(bug: Bug) -> Outcome:
             copy = free.get()
@@ -657,18 +813,19 @@ def main(argv=None) -> int:
             with lock:
                 verdict = "caught" if outcome.caught else ("TIMEOUT" if outcome.timed_out else "NOT CAUGHT")
                 print(f"{bug.name:40} {verdict:10} {outcome.seconds:6.0f} s  {outcome.caught_by}", flush=True)
+                finished.append(outcome)
+                # Updating rows in place: each bug's row is written as soon as it is measured,
+                # so a run stopped halfway keeps what it measured.
+                if args.update_report and report_path is not None:
+                    write_report(finished)
             return outcome
 
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             outcomes = list(pool.map(one, bugs))
         total = time.monotonic() - clock
 
-        report_path = args.report or (None if args.only else DEFAULT_REPORT)
-        report = render_report(scratch, outcomes, baseline, args.jobs, started, total,
-                               ["scripts/planted_bugs.py", *argv])
         if report_path is not None:
-            report_path.parent.mkdir(parents=True, exist_ok=True)
-            report_path.write_text(report)
+            write_report(outcomes)
             print(f"report: {report_path}")
         missed = [o for o in outcomes if not o.caught]
         print(f"{len(outcomes) - len(missed)} of {len(outcomes)} caught in {total / 60:.1f} min")

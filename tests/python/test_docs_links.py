@@ -203,6 +203,7 @@ def _is_path(token: str) -> bool:
 
 def _path_problem(token: str, page: Path) -> str | None:
     path, _, function = token.partition("::")
+    function = function.split("[", 1)[0]  # a parametrized test's id: the function, then [its case]
     path = path.rstrip("/")
     if "://" in path or path.startswith(("$", "~", "/")) or any(path.startswith(g.rstrip("/")) for g in GENERATED):
         return None

@@ -109,6 +109,27 @@ event("subscription_renewed", "2024-06-01", "c_eur", "s_eur", "150", "EUR")
 monthly("c_rej", "s_rej", "10", "2024-03-01", [])
 event("subscription_renewed", "2024-04-01", "c_rej", "s_rej", "-5", disposition="negative monthly_recurring_value")
 
+# A retried delivery: c_dup's May renewal sent again an hour later under the same
+# event_id is a copy, whatever its own timestamp. MRR unchanged (c_dup above).
+retry = next(row for row, _ in EVENTS if row["subscription_id"] == "s_dup" and row["occurred_at"] == "2024-05-01")
+EVENTS.append(({**retry, "occurred_at": "2024-05-01 01:00"}, "duplicate copy"))
+
+# Without an event_id an event is its content: a start sent twice, identical, is
+# one event. MRR May 45, Jun 45.
+monthly("c_noid", "s_noid", "45", "2024-05-02", ["2024-06-02"], event_id=None)
+EVENTS.append((dict(EVENTS[-2][0]), "duplicate copy"))
+
+# A trial upgraded during the trial (an update: no conversion) converts at the
+# April renewal. MRR Mar 0, Apr 80, May 80, Jun 80.
+event("subscription_started", "2024-03-01", "c_trial_up", "s_trial_up", "60", is_trial="true")
+event("subscription_updated", "2024-03-20", "c_trial_up", "s_trial_up", "80")
+for day in ["2024-04-01", "2024-05-01", "2024-06-01"]:
+    event("subscription_renewed", day, "c_trial_up", "s_trial_up", "80")
+
+# A quarterly plan started 04-10 pays until 07-10: it runs on as_of 06-15 without
+# a renewal. MRR Apr 30, May 30, Jun 30.
+event("subscription_started", "2024-04-10", "c_quarter", "s_quarter", "30", billing_interval="quarter")
+
 # Rejected and ignored events, each on a subscription of its own so none moves MRR.
 event("subscription_started", "2024-03-01", None, "s_no_customer", "10", disposition="missing customer_id")
 event("subscription_started", "2024-03-01", "c_junk", None, "10", disposition="missing subscription_id")
@@ -134,6 +155,9 @@ EXPECTED_MRR = {
     "c_react": {1: D(25), 2: D(0), 4: D(35), 5: D(35), 6: D(35)},
     "c_eur": {2: D(110), 3: D(110), 4: D(110), 5: D(180), 6: D(180)},
     "c_rej": {3: D(10), 4: D(0)},
+    "c_noid": {5: D(45), 6: D(45)},
+    "c_trial_up": {4: D(80), 5: D(80), 6: D(80)},
+    "c_quarter": {4: D(30), 5: D(30), 6: D(30)},
 }
 
 
