@@ -4,9 +4,17 @@
 -- run it belongs to. A run opens at a start or renewal when nothing is running (the
 -- first one, or the first after a cancellation) and ends at its first cancellation;
 -- what follows a cancellation until the next start or renewal changes nothing.
+{%- set is_kept = 'exclusion_reason is null and rejection_reason is null' %}
 with
 
+-- The events are read twice, each read straight from the model: a step that two later
+-- steps read is kept whole by some engines (every kept event, every column) until both
+-- have read it, which costs far more than reading the events again.
 events as (
+    select * from {{ ref('mrr', 'base_events__subscription_events') }}
+),
+
+event_positions as (
     select * from {{ ref('mrr', 'base_events__subscription_events') }}
 ),
 
@@ -25,11 +33,9 @@ kept as (
         currency,
         billing_interval,
         billing_interval_count,
-        is_trial,
-        event_name in ('subscription_started', 'subscription_renewed') as is_opening,
-        event_name = 'subscription_cancelled' as is_cancel
+        is_trial
     from events
-    where exclusion_reason is null and rejection_reason is null
+    where {{ is_kept }}
 ),
 
 -- The windows below sort each subscription's events four times; they run on the
@@ -40,9 +46,10 @@ positions as (
         subscription_id,
         effective_at,
         occurred_at,
-        is_opening,
-        is_cancel
-    from kept
+        event_name in ('subscription_started', 'subscription_renewed') as is_opening,
+        event_name = 'subscription_cancelled' as is_cancel
+    from event_positions
+    where {{ is_kept }}
 ),
 
 ordered as (
@@ -100,6 +107,8 @@ in_runs as (
 placed as (
     select
         kept.*,
+        in_runs.is_opening,
+        in_runs.is_cancel,
         in_runs.starts_run,
         in_runs.event_seq,
         in_runs.run_number,

@@ -14,59 +14,76 @@
     {%- do content_parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '~')") %}
     {%- if not loop.last %}{%- do content_parts.append("'|'") %}{%- endif %}
 {%- endfor %}
+{#- An event without an id is identified by its content: identical rows are copies.
+    The content's hash is computed only for the rows without an id. -#}
+{%- set event_key -%}
+    coalesce(
+        nullif(trim(cast(event_id as {{ dbt.type_string() }})), ''),
+        {{ dbt.concat(["'content:'", dbt.hash(dbt.concat(content_parts))]) }}
+    )
+{%- endset %}
 with
 
-source as (
+-- The events are read three times, each read straight from the relation: a step that
+-- two later steps read is kept whole by some engines (all events, every column)
+-- until both have read it, which costs far more than reading the events again.
+source_keys as (
     select * from {{ events_raw_relation() }}
 ),
 
--- An event without an id is identified by its content: identical rows are copies.
--- The content's hash is computed only for the rows without an id.
-with_id as (
-    select
-        *,
-        nullif(trim(cast(event_id as {{ dbt.type_string() }})), '') as id_key
-    from source
+source_single_sends as (
+    select * from {{ events_raw_relation() }}
 ),
 
-identified as (
-    select
-        *,
-        coalesce(id_key, {{ dbt.concat(["'content:'", dbt.hash(dbt.concat(content_parts))]) }}) as event_key
-    from with_id
+source_copies as (
+    select * from {{ events_raw_relation() }}
 ),
 
-counted as (
+-- Events sent more than once, with their number of copies: few, so cheap to read twice.
+event_keys as (
+    select {{ event_key }} as event_key
+    from source_keys
+),
+
+copied_keys as (
     select
-        *,
-        count(*) over (partition by event_key) - 1 as duplicate_copies
-    from identified
+        event_key,
+        count(*) - 1 as duplicate_copies
+    from event_keys
+    group by event_key
+    having count(*) > 1
+),
+
+-- Events sent once pass straight through, so the sort below carries only the copies.
+single_sends as (
+    select
+        source_single_sends.*,
+        {{ event_key }} as event_key,
+        cast(0 as {{ dbt.type_bigint() }}) as duplicate_copies,
+        1 as copy_rank
+    from source_single_sends
+    left join copied_keys
+        on {{ event_key }} = copied_keys.event_key
+    where copied_keys.event_key is null
 ),
 
 -- Copies of one event: the first by occurred_at (then content) stands for them.
--- Only events sent more than once need ranking; the rest pass straight through,
--- so the sort carries a few rows instead of every event.
-single_copies as (
-    select
-        *,
-        1 as copy_rank
-    from counted
-    where duplicate_copies = 0
-),
-
 ranked_copies as (
     select
-        *,
+        source_copies.*,
+        copied_keys.event_key,
+        copied_keys.duplicate_copies,
         row_number() over (
-            partition by event_key
-            order by occurred_at, {{ dbt.hash(dbt.concat(content_parts)) }}
+            partition by copied_keys.event_key
+            order by source_copies.occurred_at, {{ dbt.hash(dbt.concat(content_parts)) }}
         ) as copy_rank
-    from counted
-    where duplicate_copies > 0
+    from source_copies
+    inner join copied_keys
+        on {{ event_key }} = copied_keys.event_key
 ),
 
 ranked as (
-    select * from single_copies
+    select * from single_sends
     union all
     select * from ranked_copies
 ),
