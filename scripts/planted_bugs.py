@@ -133,10 +133,8 @@ BUGS: tuple[Bug, ...] = (
         "under a subscription's own shows an FX swing as expansion or contraction."),
     # ------------------------------------------------ staging: events and GA4
     Bug("event_copies_split_by_occurred_at", "staging", "models/staging/events/base_events__subscription_events.sql",
-        lines("        row_number() over (partition by event_key order by occurred_at, content_hash) as copy_rank,",
-              "        count(*) over (partition by event_key) - 1 as duplicate_copies"),
-        lines("        row_number() over (partition by event_key, occurred_at order by content_hash) as copy_rank,",
-              "        count(*) over (partition by event_key, occurred_at) - 1 as duplicate_copies"),
+        "            partition by copied_keys.event_key\n",
+        "            partition by copied_keys.event_key, source_copies.occurred_at\n",
         "One event taken as one id at one time: a retry that a tracker re-sends with its own "
         "timestamp keeps the event_id but becomes a second event."),
     Bug("idless_copies_kept", "staging", "models/staging/events/base_events__subscription_events.sql",
